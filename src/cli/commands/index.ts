@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerBackup } from './backup.js';
+import { registerInit } from './init.js';
+
+/** One file per command; each adds itself to the program here. */
+export function registerCommands(program: Command): void {
+  registerInit(program);
+  registerBackup(program);
+}

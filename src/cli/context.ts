@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { redact } from '../config/secrets.js';
+import { DrcError, EXIT, type ExitCode } from '../errors.js';
+import type { Emit } from '../events.js';
+import { createPrinter, type Printer } from './printer.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+/** What every headless command gets: its printer, the config on demand, and the terminal facts. */
+export interface CommandContext {
+  emit: Emit;
+  printer: Printer;
+  json: boolean;
+  /** stdin and stderr are a terminal: a person is there and may be asked. */
+  interactive: boolean;
+  configPath: string | undefined;
+  loadConfig(): LoadedConfig;
+}
+
+export type CommandHandler<O> = (context: CommandContext, options: O, args: string[]) => Promise<ExitCode>;
+
+/**
+ * Wraps a command's handler: builds the context from the global flags, turns DrcErrors into
+ * one clear message and their exit code, and anything unexpected into exit 2 with a bug note.
+ */
+export function commandAction<O extends object>(handler: CommandHandler<O>) {
+  return async function (this: Command, ...rest: unknown[]): Promise<void> {
+    const command = rest[rest.length - 1] as Command;
+    const options = command.optsWithGlobals() as O & GlobalOptions;
+    const args = command.args;
+    const json = Boolean(options.json);
+    const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+    const printer = createPrinter(json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
+    let cached: LoadedConfig | undefined;
+    const context: CommandContext = {
+      emit: printer.emit,
+      printer,
+      json,
+      interactive,
+      configPath: options.config,
+      loadConfig: () => (cached ??= loadConfig(options.config)),
+    };
+    let exitCode: ExitCode;
+    try {
+      exitCode = await handler(context, options, args);
+    } catch (error) {
+      exitCode = reportError(printer.emit, error);
+    }
+    printer.close();
+    process.exitCode = exitCode;
+  };
+}
+
+export function reportError(emit: Emit, error: unknown): ExitCode {
+  if (error instanceof DrcError) {
+    emit({ type: 'log', level: 'error', message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (process.env.DRC_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+  emit({
+    type: 'log',
+    level: 'error',
+    message: `unexpected error: ${redact(detail)}`,
+    hint: 'this is a bug in drc; rerun with DRC_DEBUG=1 for the stack trace and report it',
+  });
+  return EXIT.critical;
+}

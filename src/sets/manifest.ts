@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+export const MANIFEST_FORMAT = 'drc-backup-set/1';
+export const MANIFEST_FILE = 'manifest.json';
+export const SUMS_FILE = 'SHA256SUMS';
+export const RESTORE_DOC_FILE = 'RESTORE.md';
+
+const tableCount = z.object({ name: z.string(), rows: z.number().int().nonnegative() });
+
+export const manifestItemSchema = z.object({
+  source: z.string(),
+  type: z.enum(['postgres', 'mysql', 'files', 'calcom', 'retell']),
+  file: z.string(),
+  storedBytes: z.number().int().nonnegative(),
+  /** sha256 of the stored (compressed, encrypted) file: what SHA256SUMS lists. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  plain: z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  compression: z.enum(['zstd', 'gzip']),
+  encryption: z.literal('openpgp'),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** The dump tool and its version, e.g. "pg_dump (PostgreSQL) 15.19". */
+  tool: z.string().optional(),
+  serverVersion: z.string().optional(),
+  database: z.string().optional(),
+  /** Per-table row counts taken in the same snapshot as the dump, and how. */
+  tables: z.array(tableCount).optional(),
+  rowCountMethod: z.string().optional(),
+  /** files: the paths archived, relative to / inside the tar. */
+  paths: z.array(z.string()).optional(),
+  /** calcom/retell: number of records per resource. */
+  counts: z.record(z.string(), z.number()).optional(),
+  warnings: z.array(z.string()).optional(),
+});
+
+export const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  set: z.string(),
+  host: z.string(),
+  drcVersion: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** partial: at least one configured source failed; the items present are still good. */
+  status: z.enum(['complete', 'partial']),
+  encryption: z.object({
+    passphrase: z.boolean(),
+    /** Fingerprints of the public keys the items are encrypted to. */
+    recipients: z.array(z.string()),
+    cipher: z.literal('AES-256'),
+  }),
+  items: z.array(manifestItemSchema),
+  failures: z.array(z.object({ source: z.string(), type: z.string(), error: z.string() })),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestItem = z.infer<typeof manifestItemSchema>;
+
+export function parseManifest(text: string, where: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${where}: manifest.json is not valid JSON`);
+  }
+  const result = manifestSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`${where}: manifest.json ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,2 @@
+/** Runs once before all test files: nothing to build (tests run the TypeScript through tsx). */
+export default function setup(): void {}
