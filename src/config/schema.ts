@@ -149,19 +149,29 @@ export const objectivesSchema = z.strictObject({
   rto: duration.optional(),
   rpo: duration.optional(),
   maxAge: duration.optional(),
+  /** `drc status` warns when the newest restore drill is older than this (default 35d). */
+  drillMaxAge: duration.optional(),
+  /** `drc status` warns when the newest passed verification is older than this (default: not checked). */
+  verifyMaxAge: duration.optional(),
 });
 
+/** What a notification is about; `on` narrows a channel to some of them (default: all). */
+export const notifyKinds = ['backup', 'verify', 'drill', 'status'] as const;
+const notifyOn = z.array(z.enum(notifyKinds)).min(1).optional();
+
 export const notifySchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('slack'), urlEnv: envName.optional(), urlFile: z.string().optional() }),
-  z.strictObject({ type: z.literal('webhook'), urlEnv: envName.optional(), urlFile: z.string().optional() }),
+  z.strictObject({ type: z.literal('slack'), urlEnv: envName.optional(), urlFile: z.string().optional(), on: notifyOn }),
+  z.strictObject({ type: z.literal('webhook'), urlEnv: envName.optional(), urlFile: z.string().optional(), on: notifyOn }),
   z.strictObject({
     type: z.literal('email'),
     to: z.array(z.string()).min(1),
     from: z.string(),
     smtpUrlEnv: envName.optional(),
     smtpUrlFile: z.string().optional(),
+    on: notifyOn,
   }),
-  z.strictObject({ type: z.literal('healthchecks'), urlEnv: envName.optional(), urlFile: z.string().optional() }),
+  /** Dead-man's switch: pinged at start, success and failure of the jobs in `on` (default: backup). */
+  z.strictObject({ type: z.literal('healthchecks'), urlEnv: envName.optional(), urlFile: z.string().optional(), on: notifyOn }),
 ]);
 
 export const configSchema = z
@@ -206,3 +216,5 @@ export type S3TargetConfig = z.infer<typeof s3TargetSchema>;
 export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type NotifyConfig = z.infer<typeof notifySchema>;
+export type NotifyKind = (typeof notifyKinds)[number];
+export type ObjectivesConfig = z.infer<typeof objectivesSchema>;
