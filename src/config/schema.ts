@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { parseDbUrl } from './db-url.js';
 
 const name = z
   .string()
@@ -14,14 +15,8 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an enviro
 /** A URL whose password would end up in the config file: refused, secrets live in env or files. */
 function withoutPassword(schemes: string[]) {
   return z.string().superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `expected ${schemes.join(' or ')}` });
-      return;
-    }
-    if (!schemes.includes(url.protocol.replace(/:$/, '') + '://')) {
+    const url = parseDbUrl(text);
+    if (!url || !schemes.includes(`${url.scheme}://`)) {
       ctx.addIssue({ code: 'custom', message: `expected ${schemes.join(' or ')}` });
       return;
     }
@@ -31,7 +26,7 @@ function withoutPassword(schemes: string[]) {
         message: 'contains a password; remove it and name an env var in "passwordEnv" (or a file in "passwordFile")',
       });
     }
-    if (!url.pathname.replace(/^\//, '')) {
+    if (!url.database) {
       ctx.addIssue({ code: 'custom', message: 'names no database (expected …/dbname)' });
     }
   });

@@ -1,9 +1,11 @@
 import { execa } from 'execa';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = path.join(ROOT, 'screens/main.tsx');
+/** tsx's loader by absolute path, so drc can run from any working directory. */
+const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface DrcRun {
   exitCode: number;
@@ -21,7 +23,7 @@ export async function runDrc(
   args: string[],
   options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<DrcRun> {
-  const result = await execa(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const result = await execa(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: '1', ...options.env },
     reject: false,
@@ -37,5 +39,5 @@ export async function runDrc(
 
 /** The node arguments that start drc, for tests that spawn it themselves (tmux, kill tests). */
 export function drcCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', ENTRY] };
+  return { command: process.execPath, args: ['--import', TSX_LOADER, ENTRY] };
 }

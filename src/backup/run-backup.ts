@@ -1,0 +1,197 @@
+import type { Config } from '../config/schema.js';
+import { EXIT, errorMessage, type ExitCode } from '../errors.js';
+import type { Emit } from '../events.js';
+import { chooseCompression } from '../pipeline/compress.js';
+import { loadEncryption } from '../pipeline/encryption.js';
+import { backupItem } from '../pipeline/backup-item.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, RESTORE_DOC_FILE, SUMS_FILE, type Manifest, type ManifestItem } from '../sets/manifest.js';
+import { renderRestoreDoc } from '../sets/restore-doc.js';
+import { hostName, makeSetId } from '../sets/set-id.js';
+import { formatSums } from '../sets/sums.js';
+import { createSource } from '../sources/index.js';
+import { openTargets, selectByName } from '../storage/open-targets.js';
+import type { Target } from '../storage/types.js';
+import { appendHistory } from '../state/history.js';
+import { DRC_VERSION } from '../version.js';
+import { removeDebris } from './debris.js';
+import { acquireLock } from './lock.js';
+import { findMissingSets, replicateSet } from './replicate.js';
+
+export interface BackupOptions {
+  config: Config;
+  stateDir: string;
+  sources?: string[];
+  targets?: string[];
+  emit: Emit;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface BackupOutcome {
+  setId?: string;
+  status: 'complete' | 'partial' | 'failed';
+  exitCode: ExitCode;
+  manifest?: Manifest;
+  failedSources: Array<{ source: string; error: string }>;
+  failedTargets: Array<{ target: string; error: string }>;
+  storedOn: string[];
+}
+
+/**
+ * One backup set of the selected sources. Written in full to the first reachable local
+ * target (the primary) and then copied to every other target, so an unreachable S3 never
+ * costs the local set. Exit: 0 all good; 1 set written but a target missed it; 2 a source
+ * failed (set marked partial) or nothing usable was produced.
+ */
+export async function runBackup(options: BackupOptions): Promise<BackupOutcome> {
+  const { config, stateDir, emit } = options;
+  const now = options.now ?? (() => new Date());
+  const signal = options.signal ?? new AbortController().signal;
+  const started = now();
+  const sourceConfigs = selectByName(config.sources, options.sources, 'source');
+  const targets = await openTargets(config, options.targets);
+  const lock = await acquireLock(stateDir, 'backup', 'drc backup');
+  const outcome: BackupOutcome = { status: 'failed', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [] };
+  try {
+    const host = hostName();
+    const reachable = await checkTargets(targets, outcome, emit);
+    const primary = reachable.find((target) => target.type === 'local') ?? reachable[0];
+    if (!primary) {
+      emit({ type: 'log', level: 'error', message: 'no target is reachable: nothing was backed up' });
+      return outcome;
+    }
+    for (const target of reachable) await removeDebris(target, host, emit, started);
+    const encryption = await loadEncryption(config.encryption);
+    const compression = chooseCompression(config.compressionLevel);
+    const setId = await uniqueSetId(primary, started, host);
+    emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
+
+    const items: ManifestItem[] = [];
+    for (const sourceConfig of sourceConfigs) {
+      if (signal.aborted) break;
+      try {
+        const source = await createSource(sourceConfig);
+        items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+      } catch (error) {
+        outcome.failedSources.push({ source: sourceConfig.name, error: errorMessage(error) });
+        emit({ type: 'log', level: 'error', message: errorMessage(error) });
+      }
+    }
+    if (items.length === 0) {
+      await primary.removeSet(setId).catch(() => {});
+      emit({ type: 'log', level: 'error', message: `no source could be backed up: no set was written` });
+      return outcome;
+    }
+
+    const base = {
+      format: MANIFEST_FORMAT,
+      set: setId,
+      host,
+      drcVersion: DRC_VERSION,
+      startedAt: started.toISOString(),
+      status: outcome.failedSources.length ? 'partial' : 'complete',
+      encryption: { passphrase: encryption.passwords.length > 0, recipients: encryption.fingerprints, cipher: 'AES-256' },
+      items,
+      failures: outcome.failedSources.map((failure) => ({
+        source: failure.source,
+        type: sourceConfigs.find((entry) => entry.name === failure.source)!.type,
+        error: failure.error,
+      })),
+    } satisfies Omit<Manifest, 'finishedAt'>;
+    const restoreDoc = renderRestoreDoc(base, config);
+    const manifest: Manifest = { ...base, finishedAt: now().toISOString() };
+    try {
+      await primary.writeFile(setId, RESTORE_DOC_FILE, restoreDoc);
+      await primary.writeFile(setId, SUMS_FILE, formatSums(items.map((item) => ({ file: item.file, sha256: item.sha256 }))));
+      await primary.writeFile(setId, MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+    } catch (error) {
+      await primary.removeSet(setId).catch(() => {});
+      outcome.failedTargets.push({ target: primary.name, error: errorMessage(error) });
+      emit({ type: 'log', level: 'error', message: `target ${primary.name}: cannot finish set ${setId} (${errorMessage(error)}); it was removed` });
+      return outcome;
+    }
+    outcome.setId = setId;
+    outcome.manifest = manifest;
+    outcome.status = manifest.status;
+    outcome.storedOn.push(primary.name);
+
+    for (const target of reachable) {
+      if (target === primary) continue;
+      try {
+        for (const missing of await findMissingSets(primary, target)) await replicateSet(primary, target, missing, emit);
+        outcome.storedOn.push(target.name);
+      } catch (error) {
+        outcome.failedTargets.push({ target: target.name, error: errorMessage(error) });
+        emit({ type: 'log', level: 'warn', message: `target ${target.name}: upload failed (${errorMessage(error)}); the next run retries it` });
+      }
+    }
+    outcome.exitCode = outcome.failedSources.length ? EXIT.critical : outcome.failedTargets.length ? EXIT.warning : EXIT.ok;
+    return outcome;
+  } finally {
+    await lock.release();
+    await recordBackup(stateDir, outcome, started, now());
+    emit({
+      type: 'result',
+      command: 'backup',
+      exitCode: outcome.exitCode,
+      summary: summarize(outcome),
+      data: { setId: outcome.setId, status: outcome.status, storedOn: outcome.storedOn, failedSources: outcome.failedSources, failedTargets: outcome.failedTargets },
+    });
+  }
+}
+
+async function checkTargets(targets: Target[], outcome: BackupOutcome, emit: Emit): Promise<Target[]> {
+  const reachable: Target[] = [];
+  for (const target of targets) {
+    try {
+      await target.checkReachable();
+      reachable.push(target);
+    } catch (error) {
+      outcome.failedTargets.push({ target: target.name, error: errorMessage(error) });
+      emit({ type: 'log', level: 'warn', message: errorMessage(error) });
+    }
+  }
+  return reachable;
+}
+
+/** Two runs in the same second would share a name; wait for the next second instead. */
+async function uniqueSetId(primary: Target, started: Date, host: string): Promise<string> {
+  const existing = new Set((await primary.listSets()).map((entry) => entry.id));
+  let time = started;
+  while (existing.has(makeSetId(time, host))) {
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+    time = new Date();
+  }
+  return makeSetId(time, host);
+}
+
+function summarize(outcome: BackupOutcome): string {
+  if (!outcome.setId) return `backup FAILED: no set written${outcome.failedSources.length ? ` (${outcome.failedSources.map((f) => f.source).join(', ')} failed)` : ''}`;
+  const where = outcome.storedOn.join(', ');
+  if (outcome.status === 'partial') {
+    return `backup PARTIAL: set ${outcome.setId} on ${where}; failed: ${outcome.failedSources.map((f) => f.source).join(', ')}`;
+  }
+  if (outcome.failedTargets.length) {
+    return `backup OK with warnings: set ${outcome.setId} on ${where}; not on ${outcome.failedTargets.map((f) => f.target).join(', ')}`;
+  }
+  return `backup OK: set ${outcome.setId} on ${where}`;
+}
+
+async function recordBackup(stateDir: string, outcome: BackupOutcome, started: Date, finished: Date): Promise<void> {
+  await appendHistory(stateDir, {
+    kind: 'backup',
+    at: finished.toISOString(),
+    ...(outcome.setId ? { setId: outcome.setId } : {}),
+    status: outcome.status,
+    exitCode: outcome.exitCode,
+    durationMs: finished.getTime() - started.getTime(),
+    sources: [
+      ...(outcome.manifest?.items ?? []).map((item) => ({ source: item.source, ok: true, storedBytes: item.storedBytes })),
+      ...outcome.failedSources.map((failure) => ({ source: failure.source, ok: false, error: failure.error })),
+    ],
+    targets: [
+      ...outcome.storedOn.map((target) => ({ target, ok: true })),
+      ...outcome.failedTargets.map((failure) => ({ target: failure.target, ok: false, error: failure.error })),
+    ],
+  }).catch(() => {});
+}

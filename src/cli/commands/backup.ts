@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { runBackup } from '../../backup/run-backup.js';
+import { commandAction } from '../context.js';
+
+interface BackupFlags {
+  source?: string[];
+  target?: string[];
+}
+
+export function registerBackup(program: Command): void {
+  program
+    .command('backup')
+    .description('take one backup set of the configured sources, to every target')
+    .option('--source <name...>', 'only these sources (repeatable)')
+    .option('--target <name...>', 'only these targets (repeatable)')
+    .action(
+      commandAction<BackupFlags>(async (context, flags) => {
+        const { config, stateDir } = context.loadConfig();
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
+        try {
+          const outcome = await runBackup({
+            config,
+            stateDir,
+            ...(flags.source ? { sources: flags.source } : {}),
+            ...(flags.target ? { targets: flags.target } : {}),
+            emit: context.emit,
+            signal: controller.signal,
+          });
+          return outcome.exitCode;
+        } finally {
+          process.off('SIGINT', stop).off('SIGTERM', stop).off('SIGHUP', stop);
+        }
+      }),
+    );
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { EXIT } from '../../errors.js';
+import { pruneTarget, requirePolicy, type PruneResult } from '../../retention/prune.js';
+import { openTargets } from '../../storage/open-targets.js';
+import { commandAction } from '../context.js';
+
+interface PruneOptions {
+  dryRun?: boolean;
+  target?: string[];
+}
+
+export function registerPrune(program: Command): void {
+  program
+    .command('prune')
+    .description('apply the retention policy on every target: prints why each set is kept or dropped, then deletes')
+    .option('--dry-run', 'print the plan, delete nothing')
+    .option('--target <name...>', 'only these targets')
+    .action(
+      commandAction<PruneOptions>(async (context, options) => {
+        const { config, stateDir } = context.loadConfig();
+        const policy = requirePolicy(config);
+        const dryRun = Boolean(options.dryRun);
+        const results: PruneResult[] = [];
+        for (const target of await openTargets(config, options.target)) {
+          results.push(await pruneTarget(target, policy, { stateDir, dryRun, emit: context.emit }));
+        }
+        const failed = results.reduce((sum, result) => sum + result.failed.length, 0);
+        const removed = results.reduce((sum, result) => sum + result.removed.length, 0);
+        const planned = results.reduce((sum, result) => sum + result.plan.drop.length, 0);
+        const summary = dryRun
+          ? `dry run: would remove ${planned} set(s) on ${results.length} target(s); nothing deleted`
+          : `removed ${removed} set(s) on ${results.length} target(s)${failed ? `, ${failed} could not be removed` : ''}`;
+        const exitCode = failed ? EXIT.critical : EXIT.ok;
+        context.emit({
+          type: 'result',
+          command: 'prune',
+          exitCode,
+          summary,
+          data: {
+            dryRun,
+            targets: results.map((result) => ({
+              target: result.target,
+              keep: result.plan.keep,
+              drop: result.plan.drop,
+              removed: result.removed,
+              failed: result.failed,
+              decisions: result.plan.decisions.map((decision) => ({ ...decision, time: decision.time.toISOString() })),
+            })),
+          },
+        });
+        return exitCode;
+      }),
+    );
+}

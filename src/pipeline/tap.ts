@@ -1,0 +1,44 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * A pass-through stage that hashes and counts what flows by, remembers the first and last
+ * bytes (for completion checks), and reports progress. It never holds more than `tailBytes`.
+ */
+export class HashingTap extends Transform {
+  bytes = 0;
+  head: Buffer = Buffer.alloc(0);
+  private tailBuffer: Buffer = Buffer.alloc(0);
+  private readonly hash: Hash = createHash('sha256');
+  private digest: string | undefined;
+
+  constructor(
+    private readonly options: { headBytes?: number; tailBytes?: number; onChunk?: (chunk: Buffer) => void; onProgress?: (bytes: number) => void } = {},
+  ) {
+    super({ highWaterMark: 1 << 20 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    const headBytes = this.options.headBytes ?? 0;
+    if (this.head.length < headBytes) this.head = Buffer.concat([this.head, chunk.subarray(0, headBytes - this.head.length)]);
+    const tailBytes = this.options.tailBytes ?? 0;
+    if (tailBytes > 0) {
+      this.tailBuffer =
+        chunk.length >= tailBytes ? Buffer.from(chunk.subarray(chunk.length - tailBytes)) : Buffer.concat([this.tailBuffer, chunk]).subarray(-tailBytes);
+    }
+    this.options.onChunk?.(chunk);
+    this.options.onProgress?.(this.bytes);
+    callback(null, chunk);
+  }
+
+  get tail(): Buffer {
+    return this.tailBuffer;
+  }
+
+  /** Hex sha256 of everything that passed; call once the stream has finished. */
+  sha256(): string {
+    return (this.digest ??= this.hash.digest('hex'));
+  }
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.js';
+
+/**
+ * The playbook format fixed in DESIGN.md: frontmatter and `drc` blocks are YAML validated
+ * here. Vars are interpolated before validation, so every value may arrive as a string
+ * ("${deep}" → "true"); the helpers below accept both forms.
+ */
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
+  message: 'expected a duration such as "90s", "30m", "2h"',
+});
+
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]);
+const integer = z.union([z.number().int(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)]);
+const nameList = z.union([z.string().transform((name) => [name]), z.array(z.string()).min(1)]);
+
+export const frontmatterSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected letters, digits, "-" or "_"'),
+  title: z.string().min(1).optional(),
+  severity: z.enum(['critical', 'high', 'medium', 'low', 'drill']).default('high'),
+  description: z.string().optional(),
+  objectives: z.strictObject({ rto: duration.optional(), rpo: duration.optional() }).optional(),
+  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name'), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** The heading of the step after which service counts as restored (ends the achieved RTO). */
+  recovered: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  owner: z.string().optional(),
+});
+export type Frontmatter = z.infer<typeof frontmatterSchema>;
+
+/** Every action may override how long it may run before it is stopped. */
+const common = { timeout: duration.optional(), name: z.string().optional() };
+
+/** An SQL check's expectation: a value the first column must equal, or a comparison ("> 0"). */
+const expectation = z.union([z.string(), z.number(), z.boolean()]);
+
+const checkFields = {
+  ...common,
+  sql: z.string().optional(),
+  source: z.string().optional(),
+  expect: expectation.optional(),
+  http: z.url().optional(),
+  method: z.enum(['GET', 'HEAD', 'POST']).optional(),
+  status: integer.optional(),
+  contains: z.string().optional(),
+  command: z.string().optional(),
+  exitCode: integer.optional(),
+  'calcom-api': z.string().optional(),
+  'retell-api': z.string().optional(),
+};
+
+export const CHECK_KINDS = ['sql', 'http', 'command', 'calcom-api', 'retell-api'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+function refineCheck(check: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const kinds = CHECK_KINDS.filter((kind) => check[kind] !== undefined);
+  if (kinds.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: kinds.length
+        ? `a check tests one thing; found ${kinds.join(' and ')} (split it into two steps)`
+        : `a check needs one of: ${CHECK_KINDS.join(', ')}`,
+    });
+  }
+  if (check.sql !== undefined && !check.source) {
+    ctx.addIssue({ code: 'custom', path: ['source'], message: 'an sql check needs "source": the configured database to query' });
+  }
+}
+
+export const actionSchemas = {
+  backup: z.strictObject({ action: z.literal('backup'), ...common, sources: nameList.optional(), targets: nameList.optional() }),
+  restore: z.strictObject({
+    action: z.literal('restore'),
+    ...common,
+    source: z.string({ error: 'missing: name the configured source to restore' }),
+    set: z.string().default('latest'),
+    into: z.string().optional(),
+    table: z.string().optional(),
+  }),
+  verify: z.strictObject({ action: z.literal('verify'), ...common, set: z.string().default('latest'), deep: flag.default(false) }),
+  check: z.strictObject({ action: z.literal('check'), ...checkFields }).superRefine(refineCheck),
+  wait: z
+    .strictObject({ action: z.literal('wait'), ...checkFields, interval: duration.default('15s') })
+    .superRefine(refineCheck),
+  sync: z.strictObject({
+    action: z.literal('sync'),
+    ...common,
+    source: z.string({ error: 'missing: name the configured calcom or retell source to sync' }),
+    direction: z.enum(['pull', 'push']).default('pull'),
+    from: z.string().default('latest'),
+    apply: flag.default(false),
+  }),
+};
+
+export type ActionName = keyof typeof actionSchemas;
+export const ACTION_NAMES = Object.keys(actionSchemas) as ActionName[];
+export type BackupAction = z.infer<typeof actionSchemas.backup>;
+export type RestoreAction = z.infer<typeof actionSchemas.restore>;
+export type VerifyAction = z.infer<typeof actionSchemas.verify>;
+export type CheckAction = z.infer<typeof actionSchemas.check>;
+export type WaitAction = z.infer<typeof actionSchemas.wait>;
+export type SyncAction = z.infer<typeof actionSchemas.sync>;
+export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction;
+/** The check part of a check or wait action. */
+export type CheckSpec = Omit<CheckAction, 'action'>;

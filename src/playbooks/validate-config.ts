@@ -1,0 +1,57 @@
+import type { Config, SourceConfig } from '../config/schema.js';
+import type { Action } from './schema.js';
+import { didYouMean } from './suggest.js';
+import type { Report } from './yaml-block.js';
+
+type LineOf = (key: string) => number;
+
+/**
+ * Source and target names in actions, checked against the config when there is one, so a
+ * playbook that names "app-db" on a host whose config calls it "main-db" fails at load time.
+ */
+export function checkNamesInConfig(action: Action, config: Config, lineOf: LineOf, report: Report): void {
+  const source = (key: string, name: string, types?: Array<SourceConfig['type']>) => {
+    const found = config.sources.find((entry) => entry.name === name);
+    const names = config.sources.map((entry) => entry.name);
+    if (!found) {
+      report(lineOf(key), `${action.action} action: no configured source "${name}"${didYouMean(name, names)}; configured: ${names.join(', ')}`);
+    } else if (types && !types.includes(found.type)) {
+      report(lineOf(key), `${action.action} action: source "${name}" is ${found.type}; "${key}" needs a ${types.join(' or ')} source`);
+    }
+  };
+  const target = (name: string) => {
+    const names = config.targets.map((entry) => entry.name);
+    if (!names.includes(name)) {
+      report(lineOf('targets'), `backup action: no configured target "${name}"${didYouMean(name, names)}; configured: ${names.join(', ')}`);
+    }
+  };
+  switch (action.action) {
+    case 'backup':
+      for (const name of action.sources ?? []) source('sources', name);
+      for (const name of action.targets ?? []) target(name);
+      break;
+    case 'restore':
+      source('source', action.source);
+      break;
+    case 'sync':
+      source('source', action.source, ['calcom', 'retell']);
+      break;
+    case 'check':
+    case 'wait':
+      if (action.sql !== undefined && action.source) source('source', action.source, ['postgres', 'mysql']);
+      if (action['calcom-api'] !== undefined) source('calcom-api', action['calcom-api'], ['calcom']);
+      if (action['retell-api'] !== undefined) source('retell-api', action['retell-api'], ['retell']);
+      break;
+    case 'verify':
+      break;
+  }
+}
+
+/** Actions whose engine is not part of this build are refused at load time, not mid-incident. */
+export function checkAvailable(action: Action, lineOf: LineOf, report: Report): void {
+  const unavailable = (key: string, what: string) =>
+    report(lineOf(key), `${what} is not available yet in this drc build; do this step by hand (a checklist item) for now`);
+  if (action.action === 'sync') unavailable('action', 'the sync action');
+  if ((action.action === 'check' || action.action === 'wait') && action['calcom-api'] !== undefined) unavailable('calcom-api', 'the calcom-api check');
+  if ((action.action === 'check' || action.action === 'wait') && action['retell-api'] !== undefined) unavailable('retell-api', 'the retell-api check');
+}

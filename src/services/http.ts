@@ -1,0 +1,193 @@
+import { redact } from '../config/secrets.js';
+import { DrcError, errorMessage } from '../errors.js';
+
+/**
+ * A small JSON client for the SaaS APIs drc backs up: one timeout per request, retries with
+ * exponential backoff on 429, 5xx and network errors (honouring Retry-After), and errors that
+ * name the source and where its key comes from — never the key itself.
+ */
+export interface JsonClientOptions {
+  /** The configured source name, for messages: "source calcom: …". */
+  source: string;
+  baseUrl: string;
+  apiKey: string;
+  /** Where the key comes from, for the 401 message: "env var CALCOM_API_KEY". */
+  keyOrigin: string;
+  /** Headers sent with every request (besides Authorization). */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** Retries after the first attempt. */
+  retries?: number;
+  /** First backoff delay; doubles per retry. Tests set it low. */
+  baseDelayMs?: number;
+  /** No wait (backoff or Retry-After) is longer than this. */
+  maxDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface JsonRequest {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** multipart/form-data instead of JSON (Retell's create-knowledge-base). */
+  form?: FormData;
+  headers?: Record<string, string>;
+}
+
+export interface JsonClient {
+  readonly source: string;
+  readonly baseUrl: string;
+  request<T>(request: JsonRequest): Promise<T>;
+}
+
+const DEFAULTS = { timeoutMs: 30_000, retries: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+export function createJsonClient(options: JsonClientOptions): JsonClient {
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  return {
+    source: options.source,
+    baseUrl,
+    async request<T>(request: JsonRequest): Promise<T> {
+      const url = buildUrl(baseUrl, request);
+      const what = `${request.method ?? 'GET'} ${request.path}`;
+      for (let attempt = 0; ; attempt += 1) {
+        const outcome = await attemptOnce(url, request, options, settings.timeoutMs);
+        const retryable = outcome.kind === 'network' || (outcome.kind === 'response' && isRetryableStatus(outcome.response.status));
+        if (retryable && attempt < settings.retries) {
+          const retryAfter = outcome.kind === 'response' ? parseRetryAfter(outcome.response.headers.get('retry-after')) : undefined;
+          await outcomeBodyDone(outcome);
+          await sleep(Math.min(retryAfter ?? settings.baseDelayMs * 2 ** attempt, settings.maxDelayMs), options.signal);
+          continue;
+        }
+        if (outcome.kind === 'network') throw networkError(options, what, outcome.error, settings.timeoutMs, attempt);
+        return readResponse<T>(outcome.response, options, what, attempt);
+      }
+    },
+  };
+}
+
+type Outcome = { kind: 'response'; response: Response } | { kind: 'network'; error: unknown };
+
+async function attemptOnce(url: string, request: JsonRequest, options: JsonClientOptions, timeoutMs: number): Promise<Outcome> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    Authorization: `Bearer ${options.apiKey}`,
+    ...options.headers,
+    ...request.headers,
+  };
+  let body: string | FormData | undefined;
+  if (request.form) body = request.form;
+  else if (request.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(request.body);
+  }
+  const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+  try {
+    const response = await fetch(url, { method: request.method ?? 'GET', headers, body, signal: AbortSignal.any(signals) });
+    return { kind: 'response', response };
+  } catch (error) {
+    if (options.signal?.aborted) throw new DrcError(`source ${options.source}: stopped`, { cause: error });
+    return { kind: 'network', error };
+  }
+}
+
+async function outcomeBodyDone(outcome: Outcome): Promise<void> {
+  if (outcome.kind === 'response') await outcome.response.body?.cancel().catch(() => {});
+}
+
+async function readResponse<T>(response: Response, options: JsonClientOptions, what: string, attempt: number): Promise<T> {
+  const text = await response.text();
+  if (response.status === 401 || response.status === 403) {
+    throw new DrcError(`source ${options.source}: API key rejected (${response.status}); check ${options.keyOrigin}`, {
+      hint: `create a new API key in the ${options.source} dashboard and put it in ${options.keyOrigin}`,
+    });
+  }
+  if (!response.ok) {
+    const retried = attempt > 0 ? ` after ${attempt + 1} attempts` : '';
+    throw new DrcError(`source ${options.source}: ${what} failed with ${response.status}${retried}: ${describeErrorBody(text)}`, {
+      hint: isRetryableStatus(response.status)
+        ? 'the service is failing or rate-limiting; wait and run it again'
+        : 'the service refused the request; the message above says why',
+    });
+  }
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new DrcError(`source ${options.source}: ${what} returned something that is not JSON: ${preview(text)}`, {
+      hint: 'check that baseUrl points at the API, not at a web page or proxy',
+    });
+  }
+}
+
+function networkError(options: JsonClientOptions, what: string, error: unknown, timeoutMs: number, attempt: number): DrcError {
+  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  const cause = timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s` : describeNetworkError(error);
+  return new DrcError(`source ${options.source}: ${what} at ${options.baseUrl}: ${cause} (${attempt + 1} attempts)`, {
+    hint: 'check the network and baseUrl; the service may be down (see its status page)',
+    cause: error,
+  });
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return redact(cause?.code ?? cause?.message ?? errorMessage(error));
+}
+
+/** Both vendors put a message somewhere in the error body; show it, never the whole body. */
+function describeErrorBody(text: string): string {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const nested = body.error as Record<string, unknown> | string | undefined;
+    const message =
+      (typeof nested === 'object' && nested ? (nested.message as string | undefined) : nested) ??
+      (body.message as string | undefined) ??
+      (body.error_message as string | undefined);
+    if (message) return redact(String(message));
+  } catch {
+    // not JSON: fall through to a preview of the text
+  }
+  return preview(text) || '(empty body)';
+}
+
+function preview(text: string): string {
+  const flat = redact(text.replace(/\s+/g, ' ').trim());
+  return flat.length > 200 ? `${flat.slice(0, 197)}…` : flat;
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Retry-After is seconds or an HTTP date; returns milliseconds. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function buildUrl(baseUrl: string, request: JsonRequest): string {
+  const url = new URL(baseUrl + request.path);
+  for (const [key, value] of Object.entries(request.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DrcError('stopped'));
+    });
+  });
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * The Retell AI state drc keeps, as the API returns it (unknown fields kept): agents with all
+ * their versions, the Retell LLMs behind them, knowledge bases (with the text of text
+ * sources, whose stored URLs may expire), phone numbers with their agent bindings, and calls.
+ */
+export const RETELL_SNAPSHOT_FORMAT = 'drc-retell-snapshot/1';
+
+export const retellAgentSchema = z.looseObject({
+  agent_id: z.string(),
+  agent_name: z.string().nullable().optional(),
+  version: z.number().optional(),
+  voice_id: z.string().optional(),
+  response_engine: z.looseObject({ type: z.string(), llm_id: z.string().optional() }),
+});
+
+export const retellLlmSchema = z.looseObject({
+  llm_id: z.string(),
+  version: z.number().optional(),
+  general_prompt: z.string().nullable().optional(),
+  knowledge_base_ids: z.array(z.string()).nullable().optional(),
+});
+
+export const retellPhoneNumberSchema = z.looseObject({
+  phone_number: z.string(),
+  phone_number_type: z.string().optional(),
+  nickname: z.string().nullable().optional(),
+  inbound_agent_id: z.string().nullable().optional(),
+  outbound_agent_id: z.string().nullable().optional(),
+  inbound_webhook_url: z.string().nullable().optional(),
+});
+
+const knowledgeBaseSource = z.looseObject({ type: z.string(), source_id: z.string(), title: z.string().optional(), url: z.string().optional(), filename: z.string().optional() });
+
+export const retellKnowledgeBaseSchema = z.looseObject({
+  knowledge_base_id: z.string(),
+  knowledge_base_name: z.string(),
+  knowledge_base_sources: z.array(knowledgeBaseSource).optional(),
+  enable_auto_refresh: z.boolean().optional(),
+  /** Added by drc: the content of each text source, read from its content_url at backup time. */
+  texts: z.array(z.object({ title: z.string(), text: z.string() })).optional(),
+});
+
+export const retellSnapshotSchema = z.object({
+  format: z.literal(RETELL_SNAPSHOT_FORMAT),
+  source: z.string(),
+  takenAt: z.string(),
+  baseUrl: z.string(),
+  knowledgeBases: z.array(retellKnowledgeBaseSchema),
+  llms: z.array(retellLlmSchema),
+  /** The newest version of each agent. */
+  agents: z.array(retellAgentSchema),
+  /** Every version of each agent, keyed by agent_id (archive). */
+  agentVersions: z.record(z.string(), z.array(retellAgentSchema)),
+  phoneNumbers: z.array(retellPhoneNumberSchema),
+  /** Archive only: never pushed back. */
+  calls: z.array(z.looseObject({ call_id: z.string() })),
+});
+
+export type RetellSnapshot = z.infer<typeof retellSnapshotSchema>;
+export type RetellAgent = z.infer<typeof retellAgentSchema>;
+export type RetellLlm = z.infer<typeof retellLlmSchema>;
+export type RetellPhoneNumber = z.infer<typeof retellPhoneNumberSchema>;
+export type RetellKnowledgeBase = z.infer<typeof retellKnowledgeBaseSchema>;
+
+/** What the push planner compares against: the live configuration, without archives. */
+export type RetellConfigState = Pick<RetellSnapshot, 'knowledgeBases' | 'llms' | 'agents' | 'phoneNumbers'>;
+
+export function countRetellSnapshot(snapshot: RetellSnapshot): Record<string, number> {
+  return {
+    agents: snapshot.agents.length,
+    agentVersions: Object.values(snapshot.agentVersions).reduce((sum, list) => sum + list.length, 0),
+    llms: snapshot.llms.length,
+    knowledgeBases: snapshot.knowledgeBases.length,
+    phoneNumbers: snapshot.phoneNumbers.length,
+    calls: snapshot.calls.length,
+  };
+}
+
+/** How agents are matched across accounts: by name; an unnamed agent only matches itself. */
+export function agentKey(agent: RetellAgent): string {
+  return agent.agent_name ?? `(unnamed ${agent.agent_id})`;
+}

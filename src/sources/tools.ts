@@ -1,0 +1,74 @@
+import { execa } from 'execa';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { DrcError } from '../errors.js';
+
+const found = new Map<string, string | undefined>();
+
+/** The first of `names` on PATH, or undefined. */
+export function findOnPath(...names: string[]): string | undefined {
+  const key = names.join('|');
+  if (found.has(key)) return found.get(key);
+  let result: string | undefined;
+  outer: for (const name of names) {
+    for (const dir of (process.env.PATH ?? '').split(':')) {
+      const candidate = path.join(dir, name);
+      if (dir && existsSync(candidate)) {
+        result = candidate;
+        break outer;
+      }
+    }
+  }
+  found.set(key, result);
+  return result;
+}
+
+/**
+ * A PostgreSQL client tool, newest installed major first: pg_dump must be at least as new as
+ * the server, and Debian installs every major side by side under /usr/lib/postgresql.
+ */
+export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql'): string {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  for (const major of majors) {
+    const candidate = path.join(root, major, 'bin', tool);
+    if (existsSync(candidate)) return candidate;
+  }
+  const onPath = findOnPath(tool);
+  if (!onPath) {
+    throw new DrcError(`${tool} not found`, { hint: 'install the PostgreSQL client tools (Debian: apt-get install postgresql-client)' });
+  }
+  return onPath;
+}
+
+/** mariadb-dump / mariadb on MariaDB systems, mysqldump / mysql elsewhere. */
+export function findMysqlTool(tool: 'dump' | 'client'): string {
+  const names = tool === 'dump' ? ['mariadb-dump', 'mysqldump'] : ['mariadb', 'mysql'];
+  const onPath = findOnPath(...names);
+  if (!onPath) {
+    throw new DrcError(`${names.join(' or ')} not found`, { hint: 'install the MariaDB/MySQL client (Debian: apt-get install mariadb-client)' });
+  }
+  return onPath;
+}
+
+const versions = new Map<string, string>();
+
+/** "pg_dump (PostgreSQL) 15.19": recorded in manifests so a restore knows what wrote the dump. */
+export async function toolVersion(binary: string): Promise<string> {
+  const cached = versions.get(binary);
+  if (cached) return cached;
+  const result = await execa(binary, ['--version'], { reject: false });
+  const version = (result.stdout || path.basename(binary)).split('\n')[0]!.trim();
+  versions.set(binary, version);
+  return version;
+}
+
+/** The last lines of a tool's stderr: what explains a failure, without flooding the message. */
+export function stderrTail(stderr: unknown, lines = 8): string {
+  const text = typeof stderr === 'string' ? stderr : Buffer.isBuffer(stderr) ? stderr.toString('utf8') : '';
+  return text.trim().split('\n').slice(-lines).join('\n');
+}

@@ -1,0 +1,145 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, constants, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { LocalTargetConfig } from '../config/schema.js';
+import { DrcError } from '../errors.js';
+import { MANIFEST_FILE } from '../sets/manifest.js';
+import type { ItemWriter, StoredFile, StoredSetEntry, Target } from './types.js';
+
+const PART_SUFFIX = '.part';
+
+/**
+ * A folder on a local or mounted disk. Items are written as `<file>.part` and renamed when
+ * complete; every file is fsynced before its rename so a power cut cannot leave a renamed
+ * but empty file. Files 0600, folders 0700: backups hold the whole database.
+ */
+export function createLocalTarget(config: LocalTargetConfig): Target {
+  const root = config.path;
+  const setDir = (setId: string) => path.join(root, setId);
+  const filePath = (setId: string, file: string) => path.join(root, setId, file);
+
+  async function ensureSetDir(setId: string): Promise<string> {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    const dir = setDir(setId);
+    await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    return dir;
+  }
+
+  return {
+    name: config.name,
+    type: 'local',
+    location: root,
+
+    async checkReachable() {
+      try {
+        await mkdir(root, { recursive: true, mode: 0o700 });
+        await access(root, constants.W_OK);
+      } catch (error) {
+        throw new DrcError(`target ${config.name}: cannot write to ${root} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+          hint: 'create the folder and give the user running drc write access, or fix targets[].path',
+        });
+      }
+    },
+
+    async listSets() {
+      let names: string[];
+      try {
+        names = await readdir(root);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const entries: StoredSetEntry[] = [];
+      for (const name of names) {
+        const info = await stat(path.join(root, name)).catch(() => undefined);
+        if (!info?.isDirectory()) continue;
+        const manifest = await stat(filePath(name, MANIFEST_FILE)).catch(() => undefined);
+        entries.push({ id: name, hasManifest: Boolean(manifest?.isFile()), modifiedAt: info.mtime });
+      }
+      return entries;
+    },
+
+    async listFiles(setId) {
+      const names = await readdir(setDir(setId)).catch(() => [] as string[]);
+      const files: StoredFile[] = [];
+      for (const name of names) {
+        const info = await stat(filePath(setId, name));
+        if (info.isFile()) files.push({ name, bytes: info.size });
+      }
+      return files;
+    },
+
+    async createItemWriter(setId, file) {
+      await ensureSetDir(setId);
+      const finalPath = filePath(setId, file);
+      const partPath = finalPath + PART_SUFFIX;
+      const stream = createWriteStream(partPath, { mode: 0o600, flags: 'wx' });
+      const writer: ItemWriter = {
+        stream,
+        async commit() {
+          await fsyncFile(partPath);
+          await rename(partPath, finalPath);
+          await fsyncFile(setDir(setId));
+        },
+        async abort() {
+          stream.destroy();
+          await unlink(partPath).catch(() => {});
+        },
+      };
+      return writer;
+    },
+
+    async writeFile(setId, file, content) {
+      await ensureSetDir(setId);
+      const finalPath = filePath(setId, file);
+      const partPath = finalPath + PART_SUFFIX;
+      const handle = await open(partPath, 'w', 0o600);
+      try {
+        await handle.writeFile(content);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(partPath, finalPath);
+      await fsyncFile(setDir(setId));
+    },
+
+    async readFile(setId, file) {
+      try {
+        return await readFile(filePath(setId, file));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+
+    async openRead(setId, file) {
+      const full = filePath(setId, file);
+      const info = await stat(full);
+      return { stream: createReadStream(full, { highWaterMark: 1 << 20 }), bytes: info.size };
+    },
+
+    async removeSet(setId) {
+      await unlink(filePath(setId, MANIFEST_FILE)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      await fsyncFile(setDir(setId)).catch(() => {});
+      await rm(setDir(setId), { recursive: true, force: true });
+    },
+
+    describeFile(setId, file) {
+      return filePath(setId, file);
+    },
+  };
+}
+
+async function fsyncFile(target: string): Promise<void> {
+  const handle = await open(target, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

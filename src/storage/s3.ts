@@ -1,0 +1,226 @@
+import { PassThrough, Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+  type _Object,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { S3TargetConfig } from '../config/schema.js';
+import { DrcError } from '../errors.js';
+import { MANIFEST_FILE } from '../sets/manifest.js';
+import { createS3Client, describeCredentialSource } from './s3-client.js';
+import { describeMissingBucket, describeS3Error, isS3NotFound, type S3Place } from './s3-errors.js';
+import type { ItemWriter, StoredFile, StoredSetEntry, Target } from './types.js';
+
+const MiB = 1024 * 1024;
+const MIN_PART = 5 * MiB;
+/** S3 allows 10,000 parts; aim below that so an estimate that is somewhat short still fits. */
+const PARTS_FOR_KNOWN_SIZE = 9000;
+const PARTS_FOR_UNKNOWN_SIZE = 9500;
+/** The largest stream of unknown length an upload must be able to take. */
+const LARGEST_UNKNOWN_STREAM = 1024 ** 4;
+/** Parts in memory at once stay under this many bytes (each queued part is a whole buffer). */
+const UPLOAD_MEMORY = 64 * MiB;
+const DELETE_BATCH = 1000;
+
+/**
+ * An S3-compatible bucket (AWS, MinIO, Ceph, Backblaze, s3rver). Objects are keyed
+ * `<prefix>/<set>/<file>`. Items upload straight to their final key: S3 has no rename, and a
+ * set without manifest.json is not a set, so the manifest written last is the commit point.
+ */
+export function createS3Target(config: S3TargetConfig): Target {
+  const client = createS3Client(config);
+  const bucket = config.bucket;
+  const base = normalizePrefix(config.prefix);
+  const place: S3Place = {
+    target: config.name,
+    bucket,
+    endpoint: config.endpoint ?? `AWS S3 (${config.region ?? 'us-east-1'})`,
+    credentialsFrom: describeCredentialSource(config),
+  };
+  const keyOf = (setId: string, file: string) => `${base}${setId}/${file}`;
+  const describeFile = (setId: string, file: string) => `s3://${bucket}/${keyOf(setId, file)}`;
+
+  async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw describeS3Error(place, action, error);
+    }
+  }
+
+  async function listObjects(prefix: string, action: string): Promise<_Object[]> {
+    return call(action, async () => {
+      const objects: _Object[] = [];
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+        objects.push(...(page.Contents ?? []));
+      }
+      return objects;
+    });
+  }
+
+  async function deleteObjects(keys: string[], action: string): Promise<void> {
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      const result = await call(action, () =>
+        client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+      );
+      const [failed] = result.Errors ?? [];
+      if (failed) throw describeS3Error(place, `${action} (${failed.Key})`, { name: failed.Code, message: failed.Message });
+    }
+  }
+
+  return {
+    name: config.name,
+    type: 's3',
+    location: `s3://${bucket}${base ? `/${base.slice(0, -1)}` : ''}`,
+
+    async checkReachable() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        if (isS3NotFound(error)) throw describeMissingBucket(place, error);
+        throw describeS3Error(place, `checking s3://${bucket}`, error);
+      }
+    },
+
+    async listSets() {
+      const sets = new Map<string, StoredSetEntry>();
+      for (const object of await listObjects(base, `listing s3://${bucket}/${base}`)) {
+        const [setId, file] = splitSetKey(object.Key?.slice(base.length) ?? '');
+        if (!setId || !file) continue;
+        const modifiedAt = object.LastModified ?? new Date(0);
+        const entry = sets.get(setId) ?? { id: setId, hasManifest: false, modifiedAt };
+        if (file === MANIFEST_FILE) entry.hasManifest = true;
+        if (modifiedAt > entry.modifiedAt) entry.modifiedAt = modifiedAt;
+        sets.set(setId, entry);
+      }
+      return [...sets.values()];
+    },
+
+    async listFiles(setId) {
+      const prefix = keyOf(setId, '');
+      const files: StoredFile[] = [];
+      for (const object of await listObjects(prefix, `listing s3://${bucket}/${prefix}`)) {
+        const name = object.Key?.slice(prefix.length) ?? '';
+        if (name && !name.includes('/')) files.push({ name, bytes: object.Size ?? 0 });
+      }
+      return files;
+    },
+
+    async createItemWriter(setId, file, expectedBytes) {
+      const stream = new PassThrough();
+      // Failures reach the writer through its pipeline and commit(); this only keeps a
+      // failure that arrives after the pipeline has let go from crashing the process.
+      stream.on('error', () => {});
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: keyOf(setId, file), Body: stream },
+        ...chooseUploadParts(expectedBytes),
+      });
+      const done = upload.done().then(
+        () => undefined,
+        (error: unknown) => {
+          const failure = describeS3Error(place, `writing ${describeFile(setId, file)}`, error);
+          stream.destroy(failure);
+          throw failure;
+        },
+      );
+      done.catch(() => {});
+      const writer: ItemWriter = {
+        stream,
+        commit: () => done,
+        async abort() {
+          // Ending the body with an error makes the upload stop reading and wait for parts in
+          // flight, so once `done` settles nothing more can land under the key.
+          stream.destroy(new Error(`upload of ${describeFile(setId, file)} aborted`));
+          await done.catch(() => {});
+          // The upload may have completed before the abort. s3rver lacks
+          // AbortMultipartUpload, so the upload's own clean-up may fail too: ignore both.
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(setId, file) })).catch(() => {});
+        },
+      };
+      return writer;
+    },
+
+    async writeFile(setId, file, content) {
+      await call(`writing ${describeFile(setId, file)}`, () =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf(setId, file), Body: content })),
+      );
+    },
+
+    async readFile(setId, file) {
+      try {
+        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(setId, file) }));
+        return Buffer.from((await result.Body?.transformToByteArray()) ?? []);
+      } catch (error) {
+        if (isS3NotFound(error)) return undefined;
+        throw describeS3Error(place, `reading ${describeFile(setId, file)}`, error);
+      }
+    },
+
+    async openRead(setId, file) {
+      const where = describeFile(setId, file);
+      let result;
+      try {
+        result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(setId, file) }));
+      } catch (error) {
+        if (isS3NotFound(error)) {
+          throw new DrcError(`target ${config.name}: ${where} does not exist`, {
+            hint: 'run `drc backups` to see the sets on this target, and `drc verify` to check them',
+          });
+        }
+        throw describeS3Error(place, `reading ${where}`, error);
+      }
+      if (!(result.Body instanceof Readable)) {
+        throw new DrcError(`target ${config.name}: reading ${where} returned no stream`, {
+          hint: 'drc needs the Node.js runtime for S3 downloads',
+        });
+      }
+      return { stream: result.Body, bytes: result.ContentLength ?? 0 };
+    },
+
+    async removeSet(setId) {
+      const action = `deleting set ${setId} from ${describeFile(setId, '')}`;
+      await call(action, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(setId, MANIFEST_FILE) })));
+      const objects = await listObjects(keyOf(setId, ''), action);
+      await deleteObjects(
+        objects.flatMap((object) => (object.Key ? [object.Key] : [])),
+        action,
+      );
+    },
+
+    describeFile,
+  };
+}
+
+/**
+ * Part size and parallelism for one upload. A known size gets parts just big enough to fit
+ * S3's 10,000-part limit with room to spare; an unknown one gets parts big enough for a
+ * 1 TiB stream, one in flight at a time so memory stays bounded.
+ */
+export function chooseUploadParts(expectedBytes?: number): { partSize: number; queueSize: number } {
+  if (expectedBytes === undefined) {
+    const partSize = Math.ceil(LARGEST_UNKNOWN_STREAM / PARTS_FOR_UNKNOWN_SIZE / MiB) * MiB;
+    return { partSize, queueSize: 1 };
+  }
+  const partSize = Math.max(MIN_PART, Math.ceil(expectedBytes / PARTS_FOR_KNOWN_SIZE));
+  return { partSize, queueSize: Math.min(4, Math.max(1, Math.floor(UPLOAD_MEMORY / partSize))) };
+}
+
+/** "prod", "/prod/" → "prod/"; none → "" (sets at the bucket root). */
+function normalizePrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return trimmed ? `${trimmed}/` : '';
+}
+
+/** "<set>/<file>" → [set, file]; anything deeper or shallower is not part of a set. */
+function splitSetKey(relative: string): [string | undefined, string | undefined] {
+  const parts = relative.split('/');
+  return parts.length === 2 ? [parts[0], parts[1]] : [undefined, undefined];
+}
