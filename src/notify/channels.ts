@@ -37,7 +37,8 @@ export async function postJson(url: string, body: unknown): Promise<void> {
 
 async function sendEmail(channel: Extract<ChannelConfig, { type: 'email' }>, message: NotifyMessage): Promise<void> {
   const smtpUrl = resolveSecret({ env: channel.smtpUrlEnv, file: channel.smtpUrlFile }, 'SMTP URL');
-  const transport = nodemailer.createTransport(smtpUrl, {
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
     connectionTimeout: SEND_TIMEOUT_MS,
     greetingTimeout: SEND_TIMEOUT_MS,
     socketTimeout: SEND_TIMEOUT_MS,
