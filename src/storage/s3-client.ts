@@ -18,6 +18,9 @@ const IDLE_TIMEOUT_MS = 120_000;
  * inside the object. drc verifies content with its own SHA-256 sums anyway.
  */
 export function createS3Client(config: S3TargetConfig): S3Client {
+  // The SDK warns on Node 20 that its future releases will need Node 22. drc runs from cron,
+  // where any stderr becomes mail; that notice is for drc's maintainers, not the operator.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     region: config.region ?? 'us-east-1',
     // Without an explicit region, AWS answers for a bucket elsewhere with a redirect.

@@ -114,13 +114,18 @@ export function createS3Target(config: S3TargetConfig): Target {
     },
 
     async createItemWriter(setId, file, expectedBytes) {
+      // The writer's stream and the upload's body are separate: the upload destroys its body
+      // quietly when it fails, and the writer must see the failure instead.
       const stream = new PassThrough();
-      // Failures reach the writer through its pipeline and commit(); this only keeps a
-      // failure that arrives after the pipeline has let go from crashing the process.
+      const body = new PassThrough();
+      stream.pipe(body);
+      // Failures reach the writer through its pipeline and commit(); these listeners only
+      // keep a failure that arrives after the pipeline has let go from crashing the process.
       stream.on('error', () => {});
+      body.on('error', () => {});
       const upload = new Upload({
         client,
-        params: { Bucket: bucket, Key: keyOf(setId, file), Body: stream },
+        params: { Bucket: bucket, Key: keyOf(setId, file), Body: body },
         ...chooseUploadParts(expectedBytes),
       });
       const done = upload.done().then(
@@ -138,7 +143,9 @@ export function createS3Target(config: S3TargetConfig): Target {
         async abort() {
           // Ending the body with an error makes the upload stop reading and wait for parts in
           // flight, so once `done` settles nothing more can land under the key.
-          stream.destroy(new Error(`upload of ${describeFile(setId, file)} aborted`));
+          const aborted = new Error(`upload of ${describeFile(setId, file)} aborted`);
+          stream.destroy(aborted);
+          body.destroy(aborted);
           await done.catch(() => {});
           // The upload may have completed before the abort. s3rver lacks
           // AbortMultipartUpload, so the upload's own clean-up may fail too: ignore both.
