@@ -1,0 +1,102 @@
+import type { Config } from '../config/schema.js';
+import { DrcError, errorMessage } from '../errors.js';
+import type { Emit } from '../events.js';
+import type { AppliedAction } from './calcom/apply.js';
+import { loadMirror, saveMirror } from './mirror.js';
+import { describePlan, pendingActions, type ServicePlan } from './plan.js';
+import { countSnapshot, openSyncService, type ServiceSnapshot } from './service.js';
+import type { ClientTuning, ServiceSourceConfig } from './service-key.js';
+import { loadSnapshotFromSet } from './snapshot-from-set.js';
+
+/**
+ * What the sync command and the playbook actions call: pull a snapshot into the mirror, push
+ * a snapshot back (plan, optionally apply), and check that a service's API answers.
+ */
+export function findServiceSource(config: Config, sourceName: string): ServiceSourceConfig {
+  const source = config.sources.find((entry) => entry.name === sourceName);
+  const services = config.sources.filter((entry) => entry.type === 'calcom' || entry.type === 'retell').map((entry) => entry.name);
+  if (!source || (source.type !== 'calcom' && source.type !== 'retell')) {
+    throw new DrcError(
+      source ? `source ${sourceName} is of type ${source.type}; sync works on calcom and retell sources` : `no source named "${sourceName}" in the config`,
+      { hint: services.length > 0 ? `configured service sources: ${services.join(', ')}` : 'add a source of type "calcom" or "retell" to the config' },
+    );
+  }
+  return source;
+}
+
+export interface PullResult {
+  file: string;
+  takenAt: string;
+  counts: Record<string, number>;
+}
+
+export async function syncPull(config: Config, stateDir: string, sourceName: string, emit: Emit, tuning: ClientTuning = {}): Promise<PullResult> {
+  const source = findServiceSource(config, sourceName);
+  const started = Date.now();
+  emit({ type: 'task-started', task: sourceName, phase: 'pull', detail: `snapshot of ${source.type}` });
+  try {
+    const snapshot = await openSyncService(source, tuning).snapshot((message) => emit({ type: 'log', level: 'warn', message: `${sourceName}: ${message}` }));
+    const file = await saveMirror(stateDir, snapshot);
+    const counts = countSnapshot(snapshot);
+    emit({ type: 'task-finished', task: sourceName, phase: 'pull', ok: true, detail: describeCounts(counts), elapsedMs: Date.now() - started });
+    return { file, takenAt: snapshot.takenAt, counts };
+  } catch (error) {
+    emit({ type: 'task-finished', task: sourceName, phase: 'pull', ok: false, detail: errorMessage(error), elapsedMs: Date.now() - started });
+    throw error;
+  }
+}
+
+export interface PushResult {
+  plan: ServicePlan;
+  /** Empty unless applied. */
+  applied: AppliedAction[];
+  /** When the pushed snapshot was taken. */
+  snapshotTakenAt: string;
+}
+
+/** `from`: "mirror" or a backup set reference ("latest", a set id). */
+export async function syncPush(
+  config: Config,
+  stateDir: string,
+  sourceName: string,
+  from: string,
+  apply: boolean,
+  emit: Emit,
+  tuning: ClientTuning = {},
+): Promise<PushResult> {
+  const source = findServiceSource(config, sourceName);
+  const snapshot: ServiceSnapshot =
+    from === 'mirror' ? await loadMirror(stateDir, sourceName, source.type) : await loadSnapshotFromSet({ config, stateDir }, from, sourceName);
+  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot);
+  for (const line of describePlan(plan)) emit({ type: 'log', level: 'info', message: line });
+  const manual = plan.actions.filter((action) => action.action === 'manual');
+  for (const action of manual) emit({ type: 'log', level: 'warn', message: `${sourceName}: ${action.resource} ${action.key}: ${action.changes.join('; ')}` });
+  if (!apply || pendingActions(plan).length === 0) return { plan, applied: [], snapshotTakenAt: snapshot.takenAt };
+  const started = Date.now();
+  emit({ type: 'task-started', task: sourceName, phase: 'push', detail: `${pendingActions(plan).length} changes` });
+  try {
+    const applied = await carryOut(emit);
+    emit({ type: 'task-finished', task: sourceName, phase: 'push', ok: true, detail: `${applied.length} changes made`, elapsedMs: Date.now() - started });
+    return { plan, applied, snapshotTakenAt: snapshot.takenAt };
+  } catch (error) {
+    emit({ type: 'task-finished', task: sourceName, phase: 'push', ok: false, detail: errorMessage(error), elapsedMs: Date.now() - started });
+    throw error;
+  }
+}
+
+/** For playbook checks that wait for a service to come back: fast, few retries, never throws. */
+export async function checkServiceApi(config: Config, sourceName: string, tuning: ClientTuning = {}): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const source = findServiceSource(config, sourceName);
+    const detail = await openSyncService(source, { timeoutMs: 10_000, retries: 1, ...tuning }).probe();
+    return { ok: true, detail };
+  } catch (error) {
+    return { ok: false, detail: errorMessage(error) };
+  }
+}
+
+export function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([key, value]) => `${value} ${key}`)
+    .join(', ');
+}

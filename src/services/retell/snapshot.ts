@@ -1,0 +1,76 @@
+import { errorMessage } from '../../errors.js';
+import { collectCalls, collectVersionedPages, type RetellClient } from './client.js';
+import {
+  RETELL_SNAPSHOT_FORMAT,
+  type RetellAgent,
+  type RetellConfigState,
+  type RetellKnowledgeBase,
+  type RetellLlm,
+  type RetellPhoneNumber,
+  type RetellSnapshot,
+} from './types.js';
+
+export interface RetellSnapshotOptions {
+  /** Days of calls to keep. Default: all. */
+  callsDays?: number;
+  /** Keep recording URLs (signed, they expire; off by default). */
+  recordings?: boolean;
+  /** Problems that do not spoil the snapshot (a knowledge-base text that could not be read). */
+  onWarning?: (message: string) => void;
+  now?: Date;
+}
+
+export async function fetchRetellSnapshot(client: RetellClient, options: RetellSnapshotOptions = {}): Promise<RetellSnapshot> {
+  const now = options.now ?? new Date();
+  const state = await fetchRetellConfig(client, options.onWarning);
+  const agentVersions: Record<string, RetellAgent[]> = {};
+  for (const agent of state.agents) {
+    agentVersions[agent.agent_id] = await client.request<RetellAgent[]>({ path: `/get-agent-versions/${encodeURIComponent(agent.agent_id)}` });
+  }
+  const filter = options.callsDays ? { start_timestamp: { lower_threshold: now.getTime() - options.callsDays * 86_400_000 } } : {};
+  const calls = (await collectCalls(client, filter)).map((call) => (options.recordings ? call : withoutRecordings(call)));
+  return { format: RETELL_SNAPSHOT_FORMAT, source: client.source, takenAt: now.toISOString(), baseUrl: client.baseUrl, ...state, agentVersions, calls };
+}
+
+/** The configuration only (what a push compares against). */
+export async function fetchRetellConfig(client: RetellClient, onWarning: (message: string) => void = () => {}): Promise<RetellConfigState> {
+  const knowledgeBases = await client.request<RetellKnowledgeBase[]>({ path: '/list-knowledge-bases' });
+  for (const knowledgeBase of knowledgeBases) knowledgeBase.texts = await readKnowledgeBaseTexts(knowledgeBase, onWarning);
+  const llms = newestVersions(await collectVersionedPages<RetellLlm>(client, '/list-retell-llms', (llm) => llm.llm_id), (llm) => llm.llm_id);
+  const agents = newestVersions(await collectVersionedPages<RetellAgent>(client, '/list-agents', (agent) => agent.agent_id), (agent) => agent.agent_id);
+  const phoneNumbers = await client.request<RetellPhoneNumber[]>({ path: '/list-phone-numbers' });
+  return { knowledgeBases, llms, agents, phoneNumbers };
+}
+
+/** The list endpoints may return several versions of one resource; the newest is the live one. */
+function newestVersions<T extends { version?: number }>(items: T[], idOf: (item: T) => string): T[] {
+  const newest = new Map<string, T>();
+  for (const item of items) {
+    const seen = newest.get(idOf(item));
+    if (!seen || (item.version ?? 0) > (seen.version ?? 0)) newest.set(idOf(item), item);
+  }
+  return [...newest.values()];
+}
+
+/**
+ * Text sources are only listed with a stored URL; the text itself is read now, because a
+ * rebuild needs it and the URL may be gone by then. The URL is storage, not the API: no key.
+ */
+async function readKnowledgeBaseTexts(knowledgeBase: RetellKnowledgeBase, onWarning: (message: string) => void) {
+  const texts: Array<{ title: string; text: string }> = [];
+  for (const source of knowledgeBase.knowledge_base_sources ?? []) {
+    if (source.type !== 'text' || typeof source.content_url !== 'string') continue;
+    try {
+      const response = await fetch(source.content_url, { signal: AbortSignal.timeout(30_000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      texts.push({ title: source.title ?? source.source_id, text: await response.text() });
+    } catch (error) {
+      onWarning(`knowledge base "${knowledgeBase.knowledge_base_name}": text "${source.title ?? source.source_id}" not readable (${errorMessage(error)}); it cannot be rebuilt from this snapshot`);
+    }
+  }
+  return texts;
+}
+
+function withoutRecordings<T extends Record<string, unknown>>(call: T): T {
+  return Object.fromEntries(Object.entries(call).filter(([key]) => !key.includes('recording'))) as T;
+}
