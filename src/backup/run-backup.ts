@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { EXIT, errorMessage, type ExitCode } from '../errors.js';
+import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { chooseCompression } from '../pipeline/compress.js';
 import { loadEncryption } from '../pipeline/encryption.js';
@@ -74,7 +74,8 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
         items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
       } catch (error) {
         outcome.failedSources.push({ source: sourceConfig.name, error: errorMessage(error) });
-        emit({ type: 'log', level: 'error', message: errorMessage(error) });
+        const hint = error instanceof DrcError ? error.hint : undefined;
+        emit({ type: 'log', level: 'error', message: errorMessage(error), ...(hint ? { hint } : {}) });
       }
     }
     if (items.length === 0) {

@@ -54,8 +54,16 @@ export async function listPostgresTables(client: pg.Client): Promise<string[]> {
 export async function countPostgresRows(client: pg.Client, tables: string[]): Promise<Array<{ name: string; rows: number }>> {
   const counts: Array<{ name: string; rows: number }> = [];
   for (const table of tables) {
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
-    counts.push({ name: unquoteQualified(table), rows: Number(rows[0]!.n) });
+    // A failing count must not abort the transaction: its snapshot is what pg_dump imports.
+    await client.query('SAVEPOINT drc_count');
+    try {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+      counts.push({ name: unquoteQualified(table), rows: Number(rows[0]!.n) });
+      await client.query('RELEASE SAVEPOINT drc_count');
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT drc_count');
+      throw error;
+    }
   }
   return counts;
 }
