@@ -1,11 +1,17 @@
 import type { Command } from 'commander';
 import { registerBackup } from './backup.js';
 import { registerInit } from './init.js';
+import { registerPrune } from './prune.js';
+import { registerSchedule } from './schedule.js';
+import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
   registerInit(program);
   registerBackup(program);
+  registerPrune(program);
+  registerStatus(program);
+  registerSchedule(program);
   registerSync(program);
 }

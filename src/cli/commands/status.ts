@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { redact } from '../../config/secrets.js';
+import { DrcError, EXIT, errorMessage } from '../../errors.js';
+import { checkStatus } from '../../health/status.js';
+import { formatStatusDetails } from '../../health/report.js';
+import { gatherMetricsData, writeMetrics } from '../../metrics/prometheus.js';
+import { commandAction, type CommandContext } from '../context.js';
+
+interface StatusOptions {
+  metrics?: string;
+}
+
+/**
+ * `drc status`: monitoring calls it as a Nagios plugin, so the verdict goes to stdout (summary
+ * line first, details after) and the exit code is the state. With --json, one result object.
+ */
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('backup health: age of the newest sets, verify and drill results, free space; Nagios-style exit code')
+    .option('--metrics <file>', 'also write Prometheus metrics (node_exporter textfile collector)')
+    .action(
+      commandAction<StatusOptions>(async (context, options) => {
+        try {
+          const loaded = context.loadConfig();
+          const { report, facts } = await checkStatus(loaded, { emit: context.emit });
+          if (options.metrics) {
+            const data = await gatherMetricsData(loaded.stateDir, facts.targets.flatMap((target) => target.catalog));
+            await writeMetrics(options.metrics, { ...data, status: { level: report.level } });
+          }
+          if (context.json) {
+            context.emit({ type: 'result', command: 'status', exitCode: report.exitCode, summary: report.summary, data: { ...report } });
+          } else {
+            process.stdout.write(redact([report.summary, ...formatStatusDetails(report)].join('\n')) + '\n');
+          }
+          return report.exitCode;
+        } catch (error) {
+          return reportUnknownState(context, error);
+        }
+      }),
+    );
+}
+
+/** A config that does not load is CRITICAL, said on stdout too, so the monitor shows why. */
+function reportUnknownState(context: CommandContext, error: unknown): typeof EXIT.critical {
+  const message = redact(errorMessage(error)).split('\n').join(' ');
+  const summary = `DRC CRITICAL - cannot check: ${message}`;
+  if (context.json) {
+    context.emit({ type: 'result', command: 'status', exitCode: EXIT.critical, summary, data: { level: 'critical', error: message } });
+  } else {
+    process.stdout.write(summary + '\n');
+    if (error instanceof DrcError && error.hint) context.emit({ type: 'log', level: 'error', message, hint: error.hint });
+  }
+  return EXIT.critical;
+}

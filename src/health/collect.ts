@@ -1,0 +1,52 @@
+import type { Config } from '../config/schema.js';
+import { redact } from '../config/secrets.js';
+import { errorMessage } from '../errors.js';
+import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { readHistory, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
+import type { Target } from '../storage/types.js';
+import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
+
+export interface TargetFacts {
+  name: string;
+  type: Target['type'];
+  location: string;
+  /** Why the target could not be reached or listed; undefined when it could. */
+  error?: string;
+  catalog: CatalogEntry[];
+  /** Local targets only. */
+  free?: FreeSpace;
+}
+
+/** Everything `drc status` judges, gathered once; the judging itself is pure (evaluate.ts). */
+export interface StatusFacts {
+  sources: string[];
+  targets: TargetFacts[];
+  backups: BackupRecord[];
+  verifies: VerifyRecord[];
+  drills: DrillRecord[];
+}
+
+export async function collectStatusFacts(config: Config, stateDir: string, targets: Target[], probe: FreeSpaceProbe): Promise<StatusFacts> {
+  const [backups, verifies, drills, targetFacts] = await Promise.all([
+    readHistory(stateDir, 'backup'),
+    readHistory(stateDir, 'verify'),
+    readHistory(stateDir, 'drill'),
+    Promise.all(targets.map((target) => collectTargetFacts(target, probe))),
+  ]);
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills };
+}
+
+async function collectTargetFacts(target: Target, probe: FreeSpaceProbe): Promise<TargetFacts> {
+  const facts: TargetFacts = { name: target.name, type: target.type, location: target.location, catalog: [] };
+  try {
+    await target.checkReachable();
+    facts.catalog = await loadCatalog(target);
+  } catch (error) {
+    facts.error = redact(errorMessage(error));
+  }
+  if (target.type === 'local') {
+    const free = await probe(target.location);
+    if (free) facts.free = free;
+  }
+  return facts;
+}
