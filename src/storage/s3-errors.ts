@@ -38,7 +38,8 @@ const DENIED_NAMES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDo
  * Turns whatever the AWS SDK threw into a DrcError that names the target, the bucket and the
  * endpoint, says what went wrong in the operator's terms and how to fix it. `action` says what
  * drc was doing ("writing s3://bucket/prod/set/app-db.sql.zst.gpg"). Everything is redacted:
- * SDK messages can quote request details.
+ * SDK messages can quote request details. The SDK error is not kept as the cause: it carries
+ * the raw response (an InvalidAccessKeyId answer quotes the key id) into anything that logs it.
  */
 export function describeS3Error(place: S3Place, action: string, error: unknown): DrcError {
   if (error instanceof DrcError) return error;
@@ -53,7 +54,7 @@ export function describeS3Error(place: S3Place, action: string, error: unknown):
     message = `cannot reach ${where}: ${describeNetworkError(sdk)}`;
     hint = 'check targets[].endpoint and the network (firewall, DNS, TLS), or the bucket name and credentials';
   } else if (sdk.name === 'NoSuchBucket') {
-    return describeMissingBucket(place, error);
+    return describeMissingBucket(place);
   } else if (sdk.name === 'CredentialsProviderError') {
     message = `no credentials for ${where}: ${sdk.message ?? 'none found'}`;
     hint = 'name them in targets[].accessKeyIdEnv and secretAccessKeyEnv (or …File), or set up the AWS default chain';
@@ -64,14 +65,13 @@ export function describeS3Error(place: S3Place, action: string, error: unknown):
     message = `${action} failed at ${place.endpoint}: ${sdk.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${sdk.message || 'no details'}`;
     hint = 'check the endpoint, bucket and credentials; run `drc status` to test the target';
   }
-  return new DrcError(redact(`target ${place.target}: ${message}`), { hint, cause: error });
+  return new DrcError(redact(`target ${place.target}: ${message}`), { hint });
 }
 
 /** HeadBucket answers a missing bucket with a bare 404, so the caller says which it was. */
-export function describeMissingBucket(place: S3Place, cause?: unknown): DrcError {
+export function describeMissingBucket(place: S3Place): DrcError {
   return new DrcError(`target ${place.target}: bucket "${place.bucket}" does not exist at ${place.endpoint}`, {
     hint: 'create the bucket, or fix targets[].bucket (and targets[].region or endpoint)',
-    cause,
   });
 }
 
@@ -88,7 +88,7 @@ function findNetworkCode(error: SdkError): string | undefined {
 }
 
 function describeNetworkError(error: SdkError): string {
-  if (error.message) return error.message;
+  if (error.message) return error.code && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;
   const inner = error.errors?.map((e) => e.message).filter(Boolean) ?? [];
   return inner.length ? inner.join('; ') : (error.code ?? 'network error');
 }

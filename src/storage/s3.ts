@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, finished } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -84,7 +84,7 @@ export function createS3Target(config: S3TargetConfig): Target {
       try {
         await client.send(new HeadBucketCommand({ Bucket: bucket }));
       } catch (error) {
-        if (isS3NotFound(error)) throw describeMissingBucket(place, error);
+        if (isS3NotFound(error)) throw describeMissingBucket(place);
         throw describeS3Error(place, `checking s3://${bucket}`, error);
       }
     },
@@ -115,10 +115,14 @@ export function createS3Target(config: S3TargetConfig): Target {
 
     async createItemWriter(setId, file, expectedBytes) {
       // The writer's stream and the upload's body are separate: the upload destroys its body
-      // quietly when it fails, and the writer must see the failure instead.
+      // quietly when it fails, and the writer must see the failure instead. A writer that
+      // fails or aborts ends the body with an error, so the upload stops rather than waits.
       const stream = new PassThrough();
       const body = new PassThrough();
       stream.pipe(body);
+      finished(stream, (error) => {
+        if (error) body.destroy(error);
+      });
       // Failures reach the writer through its pipeline and commit(); these listeners only
       // keep a failure that arrives after the pipeline has let go from crashing the process.
       stream.on('error', () => {});
@@ -141,11 +145,9 @@ export function createS3Target(config: S3TargetConfig): Target {
         stream,
         commit: () => done,
         async abort() {
-          // Ending the body with an error makes the upload stop reading and wait for parts in
-          // flight, so once `done` settles nothing more can land under the key.
-          const aborted = new Error(`upload of ${describeFile(setId, file)} aborted`);
-          stream.destroy(aborted);
-          body.destroy(aborted);
+          // The upload stops reading and waits for parts in flight, so once `done` settles
+          // nothing more can land under the key.
+          stream.destroy(new Error(`upload of ${describeFile(setId, file)} aborted`));
           await done.catch(() => {});
           // The upload may have completed before the abort. s3rver lacks
           // AbortMultipartUpload, so the upload's own clean-up may fail too: ignore both.
@@ -189,7 +191,14 @@ export function createS3Target(config: S3TargetConfig): Target {
           hint: 'drc needs the Node.js runtime for S3 downloads',
         });
       }
-      return { stream: result.Body, bytes: result.ContentLength ?? 0 };
+      // A connection lost mid-download should read like every other S3 failure, and a reader
+      // that stops early must release the connection.
+      const body = result.Body;
+      const stream = new PassThrough({ highWaterMark: MiB });
+      body.on('error', (error) => stream.destroy(describeS3Error(place, `reading ${where}`, error)));
+      stream.on('close', () => body.destroy());
+      body.pipe(stream);
+      return { stream, bytes: result.ContentLength ?? 0 };
     },
 
     async removeSet(setId) {

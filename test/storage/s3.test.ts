@@ -134,6 +134,21 @@ describe('S3 target', () => {
     }
   });
 
+  test('a download cut off mid-stream fails with the target named, not a bare socket error', async () => {
+    const prefix = `t-${uniqueSuffix()}`;
+    await writeItem(createS3Target(s3.targetConfig(prefix)), 'set-a', 'app.tar.zst.gpg', randomBytes(3 * MiB));
+    const cutter = await startRecordingProxy(s3.endpoint, { cutResponsesAfter: MiB });
+    try {
+      const viaCutter = createS3Target({ ...s3.targetConfig(prefix), endpoint: cutter.endpoint });
+      const { stream, bytes } = await viaCutter.openRead('set-a', 'app.tar.zst.gpg');
+      expect(bytes).toBe(3 * MiB);
+      const error = await failureOf(readAll(stream));
+      expect(error.message).toMatch(new RegExp(`^target offsite: cannot reach s3://${s3.bucket} at ${cutter.endpoint}: `));
+    } finally {
+      await cutter.stop();
+    }
+  });
+
   test('an aborted writer leaves nothing behind, whether parts were uploaded or not', async () => {
     const target = freshTarget();
     const multipart = await target.createItemWriter('set-a', 'big.gpg', 40 * MiB);
@@ -153,6 +168,18 @@ describe('S3 target', () => {
 
     expect(await target.listFiles('set-a')).toEqual([]);
     expect(await target.listSets()).toEqual([]);
+  });
+
+  test('a writer whose source fails stores nothing, and commit() reports it instead of waiting', async () => {
+    const target = freshTarget();
+    const writer = await target.createItemWriter('set-a', 'app-db.sql.zst.gpg');
+    const failingDump = Readable.from((async function* () {
+      yield randomBytes(MiB);
+      throw new Error('mysqldump exited with code 2');
+    })());
+    await expect(pipeline(failingDump, writer.stream)).rejects.toThrow('mysqldump exited with code 2');
+    expect((await failureOf(writer.commit())).message).toContain('mysqldump exited with code 2');
+    expect(await target.listFiles('set-a')).toEqual([]);
   });
 
   test('an upload that fails makes the pipeline writing into it fail with the target named', async () => {
@@ -254,8 +281,14 @@ async function runInParallel<T>(items: T[], width: number, run: (item: T) => Pro
   );
 }
 
-/** A pass-through HTTP proxy in front of s3rver that records "METHOD path" of every request. */
-async function startRecordingProxy(upstream: string): Promise<{ endpoint: string; requests: string[]; stop(): Promise<void> }> {
+/**
+ * A pass-through HTTP proxy in front of s3rver that records "METHOD path" of every request and,
+ * when asked, drops the connection after that many bytes of a response body.
+ */
+async function startRecordingProxy(
+  upstream: string,
+  options: { cutResponsesAfter?: number } = {},
+): Promise<{ endpoint: string; requests: string[]; stop(): Promise<void> }> {
   const target = new URL(upstream);
   const requests: string[] = [];
   const server: Server = createServer((incoming, outgoing) => {
@@ -264,7 +297,18 @@ async function startRecordingProxy(upstream: string): Promise<{ endpoint: string
       { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
       (response) => {
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
+        const limit = options.cutResponsesAfter;
+        if (limit === undefined) {
+          response.pipe(outgoing);
+          return;
+        }
+        let sent = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (sent >= limit) return;
+          outgoing.write(chunk.subarray(0, limit - sent));
+          sent += chunk.length;
+          if (sent >= limit) outgoing.socket?.destroy();
+        });
       },
     );
     incoming.pipe(forward);
