@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDbUrl } from '../config/db-url.js';
 import type { Config, SourceConfig, TargetConfig } from '../config/schema.js';
 import { DrcError } from '../errors.js';
 
@@ -27,13 +28,7 @@ export function buildConfig(answers: InitAnswers): Config {
     names.add(name);
     return name;
   };
-  const databaseName = (url: string) => {
-    try {
-      return decodeURIComponent(new URL(url).pathname.slice(1)) || 'db';
-    } catch {
-      return 'db';
-    }
-  };
+  const databaseName = (url: string) => parseDbUrl(url)?.database || 'db';
   const password = answers.passwordEnv ? { passwordEnv: answers.passwordEnv } : {};
   const sources: SourceConfig[] = [
     ...answers.postgres.map((url) => ({ name: uniqueName(databaseName(url)), type: 'postgres' as const, url, ...password })),

@@ -39,6 +39,8 @@ export function registerInit(program: Command): void {
     .option('--force', 'overwrite an existing config')
     .action(
       commandAction<InitFlags>(async (context, flags) => {
+        const file = context.configPath ?? process.env.DRC_CONFIG;
+        if (file && existsSync(file) && !flags.force) throw new DrcError(`${file} exists`, { hint: 'pass --force to overwrite it' });
         const hasFlags = Boolean(flags.postgres || flags.mysql || flags.files || flags.local || flags.s3);
         let answers: InitAnswers;
         if (hasFlags) {
@@ -51,9 +53,7 @@ export function registerInit(program: Command): void {
           });
         }
         const config = parseConfig(buildConfig(answers), 'from drc init');
-        const file = context.configPath ?? process.env.DRC_CONFIG;
         if (file) {
-          if (existsSync(file) && !flags.force) throw new DrcError(`${file} exists`, { hint: 'pass --force to overwrite it' });
           await mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
           await writeFile(`${file}.tmp`, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
           await rename(`${file}.tmp`, file);
