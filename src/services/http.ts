@@ -1,5 +1,6 @@
 import { redact } from '../config/secrets.js';
 import { DrcError, errorMessage } from '../errors.js';
+import { formatDuration } from '../util/duration.js';
 
 /**
  * A small JSON client for the SaaS APIs drc backs up: one timeout per request, retries with
@@ -124,7 +125,7 @@ async function readResponse<T>(response: Response, options: JsonClientOptions, w
 
 function networkError(options: JsonClientOptions, what: string, error: unknown, timeoutMs: number, attempt: number): DrcError {
   const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-  const cause = timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s` : describeNetworkError(error);
+  const cause = timedOut ? `no answer within ${formatDuration(timeoutMs)}` : describeNetworkError(error);
   return new DrcError(`source ${options.source}: ${what} at ${options.baseUrl}: ${cause} (${attempt + 1} attempts)`, {
     hint: 'check the network and baseUrl; the service may be down (see its status page)',
     cause: error,

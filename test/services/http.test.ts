@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrcError } from '../../src/errors.js';
+import { createJsonClient, parseRetryAfter } from '../../src/services/http.js';
+import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+
+const API_KEY = 'cal_live_httptest_abcdef0123456789';
+
+describe('the JSON client the service sources use', () => {
+  let fake: CalcomFake;
+  const client = (overrides: Partial<Parameters<typeof createJsonClient>[0]> = {}) =>
+    createJsonClient({ source: 'calcom', baseUrl: fake.url, apiKey: API_KEY, keyOrigin: 'env var CALCOM_API_KEY', baseDelayMs: 1, maxDelayMs: 50, ...overrides });
+
+  beforeAll(async () => {
+    fake = await startCalcomFake({ apiKey: API_KEY, bookings: 0 });
+  });
+  afterAll(() => fake.close());
+
+  it('retries 429s, waiting as long as Retry-After says (within the cap)', async () => {
+    fake.failNext(2, { status: 429, retryAfter: '0' });
+    const seen = fake.requests.length;
+    const started = Date.now();
+    const body = await client().request<{ data: { username: string } }>({ path: '/v2/me' });
+    expect(body.data.username).toBe('askproai');
+    expect(fake.requests.length - seen).toBe(3);
+
+    fake.failNext(1, { status: 429, retryAfter: '60' });
+    await client({ maxDelayMs: 100 }).request({ path: '/v2/me' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('retries 500s with backoff and gives up with the status after the last retry', async () => {
+    fake.failNext(3, { status: 500 });
+    await expect(client({ retries: 3 }).request({ path: '/v2/me' })).resolves.toBeDefined();
+
+    fake.failNext(3, { status: 500 });
+    const error = await client({ retries: 2 }).request({ path: '/v2/me' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DrcError);
+    expect((error as DrcError).message).toBe('source calcom: GET /v2/me failed with 500 after 3 attempts: Internal server error');
+  });
+
+  it('names the source and the env var when the key is rejected, and never the key', async () => {
+    const error = (await client({ apiKey: 'cal_live_wrong_key_000000' })
+      .request({ path: '/v2/me' })
+      .catch((caught: unknown) => caught)) as DrcError;
+    expect(error.message).toBe('source calcom: API key rejected (401); check env var CALCOM_API_KEY');
+    expect(`${error.message} ${error.hint}`).not.toContain('cal_live_wrong_key_000000');
+  });
+
+  it('times out a request that never answers', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const error = (await client({ baseUrl: url, timeoutMs: 100, retries: 1 })
+        .request({ path: '/v2/me' })
+        .catch((caught: unknown) => caught)) as DrcError;
+      expect(error.message).toBe(`source calcom: GET /v2/me at ${url}: no answer within 100ms (2 attempts)`);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    expect(parseRetryAfter('2')).toBe(2000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
