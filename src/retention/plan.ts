@@ -43,7 +43,8 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
  *   then the freshest copy of what it holds); after that it is dropped.
  * - The newest complete set of every source is always kept, and so is the newest verified set
  *   when the policy would keep no verified set at all.
- * - Unreadable sets and sets dated in the future are kept: prune never deletes what it cannot judge.
+ * - Unreadable sets and sets dated in the future are kept and fill no bucket: prune never
+ *   deletes what it cannot judge.
  */
 export function planRetention(candidates: RetentionCandidate[], policy: RetentionPolicy, now: Date): RetentionPlan {
   const sets = [...candidates].sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : -1));
@@ -54,12 +55,14 @@ export function planRetention(candidates: RetentionCandidate[], policy: Retentio
     map.get(id)!.add(reason, source);
   };
 
+  const future = new Set(sets.filter((set) => set.time.getTime() > now.getTime() + FUTURE_TOLERANCE_MS).map((set) => set.id));
   for (const set of sets) {
     if (set.status === 'unreadable') note(keeps, set.id, 'manifest unreadable, never touched by prune');
-    else if (set.time.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) note(keeps, set.id, 'dated in the future (clock of its host?)');
+    else if (future.has(set.id)) note(keeps, set.id, 'dated in the future (clock of its host?)');
   }
 
-  const complete = sets.filter((set) => set.status === 'complete');
+  // Future-dated sets would push real ones out of every bucket, so they fill none.
+  const complete = sets.filter((set) => set.status === 'complete' && !future.has(set.id));
   if (complete.length) note(keeps, complete[0]!.id, 'newest complete set');
   for (const set of complete) if (!set.sources.length) note(drops, set.id, 'holds no items');
   for (const source of sourcesOf(complete)) {
@@ -68,7 +71,7 @@ export function planRetention(candidates: RetentionCandidate[], policy: Retentio
     for (const [id, reason] of explainDrops(history, policy)) note(drops, id, reason, source);
   }
 
-  for (const set of sets.filter((candidate) => candidate.status === 'partial')) {
+  for (const set of sets.filter((candidate) => candidate.status === 'partial' && !future.has(candidate.id))) {
     const newerComplete = complete.filter((other) => other.time > set.time);
     const sources = set.sources.length ? set.sources : [undefined];
     for (const source of sources) {
