@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { checkAvailable, checkNamesInConfig } from './validate-config.js';
+import { checkNamesInConfig } from './validate-config.js';
 import { ACTION_NAMES, actionSchemas, type Action } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { VarScope } from './vars.js';
@@ -31,7 +31,6 @@ export function parseAction(text: string, firstLine: number, scope: VarScope, re
     return undefined;
   }
   const action = result.data as Action;
-  checkAvailable(action, (key) => block.lineOf([key]), report);
   if (config) checkNamesInConfig(action, config, (key) => block.lineOf([key]), report);
   return action;
 }

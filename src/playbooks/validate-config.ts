@@ -47,11 +47,3 @@ export function checkNamesInConfig(action: Action, config: Config, lineOf: LineO
   }
 }
 
-/** Actions whose engine is not part of this build are refused at load time, not mid-incident. */
-export function checkAvailable(action: Action, lineOf: LineOf, report: Report): void {
-  const unavailable = (key: string, what: string) =>
-    report(lineOf(key), `${what} is not available yet in this drc build; do this step by hand (a checklist item) for now`);
-  if (action.action === 'sync') unavailable('action', 'the sync action');
-  if ((action.action === 'check' || action.action === 'wait') && action['calcom-api'] !== undefined) unavailable('calcom-api', 'the calcom-api check');
-  if ((action.action === 'check' || action.action === 'wait') && action['retell-api'] !== undefined) unavailable('retell-api', 'the retell-api check');
-}

@@ -5,6 +5,11 @@ import { registerPrune } from './prune.js';
 import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
 import { registerSync } from './sync.js';
+import { registerIncidents } from './incidents.js';
+import { registerPlaybooks } from './playbooks.js';
+import { registerPostmortem } from './postmortem.js';
+import { registerResume } from './resume.js';
+import { registerRun } from './run.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -14,4 +19,9 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerSchedule(program);
   registerSync(program);
+  registerRun(program);
+  registerResume(program);
+  registerIncidents(program);
+  registerPostmortem(program);
+  registerPlaybooks(program);
 }
