@@ -1,6 +1,52 @@
-import { runProgram } from '../src/cli/program.js';
+import { render } from 'ink';
+import { loadConfig, type LoadedConfig } from '../src/config/load.js';
+import { reportError } from '../src/cli/context.js';
+import { createPrinter } from '../src/cli/printer.js';
+import { EXIT } from '../src/errors.js';
+import { Root } from './root.js';
+import { createShutdown, ShutdownContext } from './hooks/use-shutdown.js';
 
-/** Placeholder until the console screens land: shows the help so a person is never stuck. */
-export async function startTui(_argv: string[]): Promise<void> {
-  await runProgram(['--help']);
+/** --config from the bare invocation's flags (main.tsx lets only global flags through). */
+function readConfigFlag(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--config') return argv[i + 1];
+    if (arg.startsWith('--config=')) return arg.slice('--config='.length);
+  }
+  return undefined;
+}
+
+/**
+ * Opens the console. Ink's own Ctrl+C exit is off: the root asks before stopping a running
+ * step. SIGHUP (the SSH session dropped) and SIGTERM stop what runs, record it in the journal
+ * and leave the incident open for `drc resume`.
+ */
+export async function startTui(argv: string[], options: { loaded?: LoadedConfig } = {}): Promise<void> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = options.loaded ?? loadConfig(readConfigFlag(argv));
+  } catch (error) {
+    const printer = createPrinter('tty');
+    process.exitCode = reportError(printer.emit, error);
+    return;
+  }
+  const shutdown = createShutdown();
+  const instance = render(
+    <ShutdownContext.Provider value={shutdown}>
+      <Root loaded={loaded} />
+    </ShutdownContext.Provider>,
+    { exitOnCtrlC: false, patchConsole: true },
+  );
+  const onSignal = (signal: NodeJS.Signals) => {
+    void shutdown.run(signal).finally(() => {
+      instance.unmount();
+      process.exitCode = EXIT.warning;
+    });
+  };
+  process.once('SIGHUP', onSignal).once('SIGTERM', onSignal);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off('SIGHUP', onSignal).off('SIGTERM', onSignal);
+  }
 }

@@ -1,0 +1,17 @@
+import type { LoadedConfig } from '../../src/config/load.js';
+import { configFolder } from '../../src/cli/commands/run.js';
+import { errorMessage } from '../../src/errors.js';
+import { discoverPlaybooks, loadPlaybookFile } from '../../src/playbooks/load.js';
+import type { PlaybookChoice } from '../playbook-picker.js';
+
+/** Bundled and configured playbooks, each parsed against the config so a broken one says why. */
+export function loadPlaybookChoices(loaded: LoadedConfig): PlaybookChoice[] {
+  return discoverPlaybooks(loaded.config, configFolder(loaded)).map((entry) => {
+    try {
+      const playbook = loadPlaybookFile(entry.file, { config: loaded.config });
+      return { ...entry, playbook, problem: undefined };
+    } catch (error) {
+      return { ...entry, playbook: undefined, problem: errorMessage(error) };
+    }
+  });
+}
