@@ -33,13 +33,15 @@ export async function notifyEvent(config: Config, stateDir: string, event: Notif
     const key = event.subject ? `${event.kind}:${event.subject}` : event.kind;
     outcome.due = isNews(event, state[key]);
     if (!outcome.due) return outcome;
-    const channels = (config.notify ?? []).filter(
-      (channel): channel is Exclude<NotifyConfig, { type: 'healthchecks' }> =>
-        channel.type !== 'healthchecks' && (!channel.on || channel.on.includes(event.kind)),
-    );
+    // Named by their place in the config, so a person can find the one that failed.
+    const channels = (config.notify ?? [])
+      .map((channel, index) => ({ channel, name: `${channel.type} (notify[${index}])` }))
+      .filter(
+        (entry): entry is { channel: Exclude<NotifyConfig, { type: 'healthchecks' }>; name: string } =>
+          entry.channel.type !== 'healthchecks' && (!entry.channel.on || entry.channel.on.includes(event.kind)),
+      );
     const message = buildMessage(event);
-    for (const [index, channel] of channels.entries()) {
-      const name = `${channel.type}#${index + 1}`;
+    for (const { channel, name } of channels) {
       try {
         await sendToChannel(channel, message);
         outcome.sent.push(name);
