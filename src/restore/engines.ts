@@ -1,0 +1,21 @@
+import type { SourceConfig } from '../config/schema.js';
+import { DrcError } from '../errors.js';
+import type { DatabaseEngine } from './engine.js';
+import { createMysqlEngine } from './mysql-engine.js';
+import { createPostgresEngine } from './postgres-engine.js';
+
+export function isDatabaseSource(source: SourceConfig): source is Extract<SourceConfig, { type: 'postgres' | 'mysql' }> {
+  return source.type === 'postgres' || source.type === 'mysql';
+}
+
+export function createEngine(source: SourceConfig): DatabaseEngine {
+  if (source.type === 'postgres') return createPostgresEngine(source);
+  if (source.type === 'mysql') return createMysqlEngine(source);
+  throw new DrcError(`source ${source.name} is a ${source.type} source, not a database`);
+}
+
+export function findSourceConfig(sources: SourceConfig[], name: string): SourceConfig {
+  const found = sources.find((source) => source.name === name);
+  if (!found) throw new DrcError(`unknown source "${name}"`, { hint: `configured sources: ${sources.map((source) => source.name).join(', ')}` });
+  return found;
+}

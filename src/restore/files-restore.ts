@@ -1,0 +1,93 @@
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FilesSourceConfig } from '../config/schema.js';
+import { DrcError } from '../errors.js';
+import { throttledProgress, type Emit } from '../events.js';
+import type { ManifestItem } from '../sets/manifest.js';
+import type { DecryptionKeys } from './decrypt.js';
+import { feedTool } from './feed-tool.js';
+import { withGoodCopy } from './good-copy.js';
+import { restoreStamp } from './names.js';
+import type { ResolvedSet } from './resolve-set.js';
+
+export interface FilesRestoreOptions {
+  source: FilesSourceConfig;
+  resolved: ResolvedSet;
+  item: ManifestItem;
+  keys: DecryptionKeys;
+  emit: Emit;
+  time: Date;
+  /** A folder to extract into (the archived paths appear below it); default: beside each original. */
+  into?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Where each archived path will land: `<path>.restored-<stamp>` beside the original, or below --into. */
+export function planFilesRestore(item: ManifestItem, time: Date, into?: string): Array<{ from: string; to: string }> {
+  const paths = item.paths ?? [];
+  return paths.map((original) => ({
+    from: original,
+    to: into ? path.join(into, original.replace(/^\/+/, '')) : `${original.replace(/\/+$/, '')}.restored-${restoreStamp(time)}`,
+  }));
+}
+
+/**
+ * Extracts into a fresh staging folder (modes, owners when root, symlinks preserved), checks
+ * the archive in full, and only then moves each restored path into place. The originals are
+ * never written to; a failure leaves nothing but the removed staging folder.
+ */
+export async function restoreFiles(options: FilesRestoreOptions): Promise<{ restoredInto: string[]; notes: string[] }> {
+  const { item, emit } = options;
+  const plan = planFilesRestore(item, options.time, options.into);
+  if (!plan.length) throw new DrcError(`set ${options.resolved.id}: ${item.source} lists no archived paths in its manifest`);
+  for (const entry of plan) {
+    if (await stat(entry.to).catch(() => undefined)) {
+      throw new DrcError(`${entry.to} already exists; refusing to write into it`, { hint: 'pass --into an empty or new folder' });
+    }
+  }
+  const anchor = options.into ?? path.dirname(plan[0]!.to);
+  await mkdir(anchor, { recursive: true });
+  const staging = path.join(anchor, `.drc-restore-${restoreStamp(options.time)}-${process.pid}`);
+  const started = Date.now();
+  emit({ type: 'task-started', task: item.source, phase: 'restore', detail: `${item.file} → ${plan.map((entry) => entry.to).join(', ')}`, totalBytes: item.storedBytes });
+  const progress = throttledProgress(emit, item.source, 'restore', 250, item.storedBytes);
+  const args = ['--extract', '--file=-', `--directory=${staging}`, '--preserve-permissions', ...(process.getuid?.() === 0 ? ['--same-owner'] : [])];
+  try {
+    await withGoodCopy({
+      resolved: options.resolved,
+      item,
+      keys: options.keys,
+      emit,
+      onProgress: (bytes) => progress(bytes),
+      ...(options.signal ? { signal: options.signal } : {}),
+      attempt: async (plain) => {
+        await mkdir(staging, { mode: 0o700 });
+        await feedTool(plain, 'tar', args, {}, `${item.source}: extract`);
+      },
+      undo: () => rm(staging, { recursive: true, force: true }),
+    });
+    const notes: string[] = [];
+    for (const entry of plan) {
+      await mkdir(path.dirname(entry.to), { recursive: true });
+      await rename(path.join(staging, entry.from.replace(/^\/+/, '')), entry.to);
+    }
+    await removeEmptyTree(staging);
+    progress(item.storedBytes, true);
+    emit({ type: 'task-finished', task: item.source, phase: 'restore', ok: true, bytes: item.storedBytes, elapsedMs: Date.now() - started });
+    return { restoredInto: plan.map((entry) => entry.to), notes };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    emit({ type: 'task-finished', task: item.source, phase: 'restore', ok: false, elapsedMs: Date.now() - started, detail: (error as Error).message });
+    throw error;
+  }
+}
+
+/** The staging folder is left with the (now empty) parents of the moved paths. */
+async function removeEmptyTree(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const child = path.join(dir, name);
+    if ((await stat(child)).isDirectory()) await removeEmptyTree(child);
+  }
+  await rmdir(dir).catch(() => {});
+}
+

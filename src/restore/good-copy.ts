@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+import { DrcError, errorMessage } from '../errors.js';
+import type { Emit } from '../events.js';
+import type { ManifestItem } from '../sets/manifest.js';
+import type { DecryptionKeys } from './decrypt.js';
+import { DamagedCopyError, hashStoredCopy, openItemPlain } from './item-reader.js';
+import { readListedSha256, type ResolvedSet, type SetCopy } from './resolve-set.js';
+
+export interface CopyAttemptOptions<T> {
+  resolved: ResolvedSet;
+  item: ManifestItem;
+  keys: DecryptionKeys;
+  emit: Emit;
+  /** Consumes the plain stream; must fail if the stream errors (see openItemPlain). */
+  attempt: (plain: Readable, copy: SetCopy) => Promise<T>;
+  /** Undoes a failed attempt's partial work before the next copy is tried. */
+  undo?: () => Promise<void>;
+  onProgress?: (storedBytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `attempt` on the first copy of the item, falling back to the next target's copy when
+ * this one turns out damaged. A failure is blamed on the copy only when its stored bytes do not
+ * match the manifest (hashed again to be sure); any other failure (wrong key, a database
+ * error) is the same for every copy and is thrown at once.
+ */
+export async function withGoodCopy<T>(options: CopyAttemptOptions<T>): Promise<{ result: T; copy: SetCopy }> {
+  const { resolved, item, emit } = options;
+  const damaged: string[] = [];
+  for (const [index, copy] of resolved.copies.entries()) {
+    try {
+      const listedSha256 = await readListedSha256(copy, resolved.id, item.file);
+      const plain = await openItemPlain({
+        target: copy.target,
+        setId: resolved.id,
+        item,
+        keys: options.keys,
+        listedSha256,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return { result: await options.attempt(plain, copy), copy };
+    } catch (error) {
+      const reason = await blameCopy(error, copy, resolved.id, item);
+      if (!reason) throw error;
+      damaged.push(`${copy.target.name}: ${reason}`);
+      await options.undo?.();
+      const next = resolved.copies[index + 1];
+      emit({
+        type: 'log',
+        level: 'warn',
+        message: `${item.file} on target ${copy.target.name} is damaged (${reason})${next ? `; using the copy on ${next.target.name} instead` : ''}`,
+      });
+    }
+  }
+  throw new DrcError(`every copy of ${item.file} in set ${resolved.id} is damaged: ${damaged.join('; ')}`, {
+    hint: 'restore from another set ("drc backups" lists them); nothing live was changed',
+  });
+}
+
+async function blameCopy(error: unknown, copy: SetCopy, setId: string, item: ManifestItem): Promise<string | undefined> {
+  if (error instanceof DamagedCopyError) return shorten(error.message);
+  try {
+    const stored = await hashStoredCopy(copy.target, setId, item.file);
+    if (stored.sha256 !== item.sha256) return `sha256 ${stored.sha256.slice(0, 12)}… instead of ${item.sha256.slice(0, 12)}…`;
+    return undefined;
+  } catch (hashError) {
+    return `cannot read it (${errorMessage(hashError)})`;
+  }
+}
+
+function shorten(message: string): string {
+  const colon = message.indexOf(': ');
+  return colon > 0 ? message.slice(colon + 2) : message;
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DrcError, errorMessage } from '../errors.js';
+import { decompressionFor } from '../pipeline/compress.js';
+import { HashingTap } from '../pipeline/tap.js';
+import type { ManifestItem } from '../sets/manifest.js';
+import type { Target } from '../storage/types.js';
+import { createDecryptor, type DecryptionKeys } from './decrypt.js';
+
+/** A stored copy whose bytes are not what the manifest and SHA256SUMS say: another copy may be good. */
+export class DamagedCopyError extends DrcError {
+  constructor(
+    readonly target: string,
+    message: string,
+  ) {
+    super(message, { hint: `the copy on target ${target} is damaged; run "drc verify" to check every copy` });
+  }
+}
+
+export interface OpenItemOptions {
+  target: Target;
+  setId: string;
+  item: ManifestItem;
+  keys: DecryptionKeys;
+  /** The sha256 SHA256SUMS lists on this copy, when it lists the file. */
+  listedSha256?: string | undefined;
+  /** Stored (encrypted) bytes read so far; the total is item.storedBytes. */
+  onProgress?: (storedBytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * An item's plain content (decrypted, decompressed) as a stream. The stored sha256 (against the
+ * manifest and SHA256SUMS) and the plain sha256 and size are checked as the bytes pass; the
+ * stream ends only once every check passed, and errors naming the damaged copy otherwise. So
+ * a consumer that saw the end has seen exactly what was backed up, and a consumer that saw an
+ * error must throw away what it built.
+ */
+export async function openItemPlain(options: OpenItemOptions): Promise<Readable> {
+  const { target, setId, item } = options;
+  const where = `${target.name}:${target.describeFile(setId, item.file)}`;
+  if (options.listedSha256 && options.listedSha256 !== item.sha256) {
+    throw new DamagedCopyError(target.name, `${where}: SHA256SUMS lists ${options.listedSha256.slice(0, 12)}… but manifest.json says ${item.sha256.slice(0, 12)}…`);
+  }
+  let opened: { stream: Readable; bytes: number };
+  try {
+    opened = await target.openRead(setId, item.file);
+  } catch (error) {
+    throw new DamagedCopyError(target.name, `${where}: cannot read it (${errorMessage(error)})`);
+  }
+  if (opened.bytes !== item.storedBytes) {
+    opened.stream.destroy();
+    throw new DamagedCopyError(target.name, `${where}: ${opened.bytes} bytes stored, the manifest says ${item.storedBytes}: the copy is damaged`);
+  }
+  const stored = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
+  const plain = createHash('sha256');
+  let plainBytes = 0;
+  const verifier = new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      plain.update(chunk);
+      plainBytes += chunk.length;
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      const storedSha = stored.sha256();
+      if (storedSha !== item.sha256) {
+        callback(new DamagedCopyError(target.name, `${where}: sha256 of the stored file is ${storedSha.slice(0, 12)}…, expected ${item.sha256.slice(0, 12)}…: this copy is damaged`));
+        return;
+      }
+      const plainSha = plain.digest('hex');
+      if (plainSha !== item.plain.sha256 || plainBytes !== item.plain.bytes) {
+        callback(new DrcError(`${where}: decrypted content is ${plainBytes} bytes with sha256 ${plainSha.slice(0, 12)}…, the manifest says ${item.plain.bytes} bytes, ${item.plain.sha256.slice(0, 12)}…`));
+        return;
+      }
+      callback();
+    },
+  });
+  const output = new PassThrough({ highWaterMark: 1 << 20 });
+  const decompressor = decompressionFor(item.compression).createDecompressor();
+  pipeline(opened.stream, stored, createDecryptor(options.keys, where), decompressor, verifier, output, ...(options.signal ? [{ signal: options.signal }] : [])).catch(
+    (error: unknown) => {
+      if (!output.destroyed) output.destroy(toReadError(error, where));
+    },
+  );
+  return output;
+}
+
+function toReadError(error: unknown, where: string): Error {
+  if (error instanceof DrcError) return error;
+  if ((error as { code?: string }).code === 'ABORT_ERR') return new DrcError(`${where}: reading interrupted`);
+  return new DrcError(`${where}: cannot decompress (${errorMessage(error)}): the file is damaged or not what the manifest says`);
+}
+
+/** Hashes a stored copy in full: tells a damaged file from a failure elsewhere. */
+export async function hashStoredCopy(target: Target, setId: string, file: string, onProgress?: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
+  const opened = await target.openRead(setId, file);
+  const tap = new HashingTap(onProgress ? { onProgress } : {});
+  await pipeline(opened.stream, tap, async (source: AsyncIterable<Buffer>) => {
+    for await (const _chunk of source); // only the hash is wanted
+  });
+  return { sha256: tap.sha256(), bytes: tap.bytes };
+}
+
+/**
+ * Fails fast with "wrong passphrase or key" before anything is created or asked: decrypts just
+ * the session key and the first block of the item, then stops.
+ */
+export async function checkCanDecrypt(target: Target, setId: string, item: ManifestItem, keys: DecryptionKeys): Promise<void> {
+  const opened = await target.openRead(setId, item.file);
+  const decryptor = createDecryptor(keys, `${target.name}:${target.describeFile(setId, item.file)}`);
+  opened.stream.on('error', (error) => decryptor.destroy(error));
+  opened.stream.pipe(decryptor);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      decryptor.once('data', () => resolve());
+      decryptor.once('end', () => resolve());
+      decryptor.once('error', reject);
+    });
+  } finally {
+    opened.stream.unpipe(decryptor);
+    opened.stream.destroy();
+    decryptor.destroy();
+  }
+}

@@ -1,0 +1,172 @@
+import type { Config } from '../config/schema.js';
+import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
+import type { Emit } from '../events.js';
+import { appendHistory } from '../state/history.js';
+import { openTargets } from '../storage/open-targets.js';
+import { formatDuration } from '../util/duration.js';
+import { loadDecryptionKeys } from './decrypt.js';
+import { createEngine, findSourceConfig } from './engines.js';
+import { planFilesRestore, restoreFiles } from './files-restore.js';
+import { checkCanDecrypt } from './item-reader.js';
+import { derivedDatabaseName } from './names.js';
+import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
+import { loadAndCheck } from './scratch.js';
+
+export interface RestoreOptions {
+  config: Config;
+  stateDir: string;
+  /** 'latest' or a set id. */
+  set: string;
+  source: string;
+  /** Database (or folder, for files) to restore into, with no swap. */
+  into?: string | undefined;
+  /** Only this table; every other table is left untouched. */
+  table?: string | undefined;
+  /** Only this target's copy (default: every target, in config order). */
+  target?: string | undefined;
+  /** Private key file for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
+  keyFile?: string | undefined;
+  /** Go ahead without asking. */
+  yes: boolean;
+  emit: Emit;
+  signal?: AbortSignal | undefined;
+  /** Asks a person; resolves true to go ahead. Without it (headless) `yes` is required. */
+  confirm?: ((plan: string) => Promise<boolean>) | undefined;
+  now?: () => Date;
+}
+
+export interface RestoreOutcome {
+  exitCode: ExitCode;
+  setId: string;
+  /** When the restored set was taken (ISO); the playbook's RPO is measured against it. */
+  setTime: string;
+  /** The database or folder(s) now holding the restored data. */
+  restoredInto?: string;
+  /** What the old data was renamed to (database, schema or table copy), until someone drops it. */
+  keptAs?: string;
+  durationMs: number;
+  error?: string;
+}
+
+/**
+ * Restores one source from a set without ever risking the live data: a database is loaded into
+ * `<db>_restore_<time>`, checked (row counts, smoke checks), and only then swapped in, the old
+ * one kept as `<db>_before_<time>`. Any failure before the swap leaves live untouched and the
+ * scratch database dropped.
+ */
+export async function runRestore(options: RestoreOptions): Promise<RestoreOutcome> {
+  const { config, emit } = options;
+  const started = (options.now ?? (() => new Date()))();
+  const outcome: RestoreOutcome = { exitCode: EXIT.critical, setId: options.set, setTime: '', durationMs: 0 };
+  try {
+    const source = findSourceConfig(config.sources, options.source);
+    if (source.type === 'calcom' || source.type === 'retell') {
+      throw new DrcError(`source ${source.name} is a ${source.type} snapshot; it is pushed back with sync, not restored`, {
+        hint: `drc sync push ${source.name} --from SET`,
+      });
+    }
+    const targets = await openTargets(config, options.target ? [options.target] : undefined);
+    const resolved = await resolveSet(targets, options.set, { source: source.name, emit });
+    Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });
+    const item = findItem(resolved, source.name);
+    const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
+    await checkCanDecrypt(resolved.copies[0]!.target, resolved.id, item, keys);
+
+    if (source.type === 'files') {
+      const plan = planFilesRestore(item, started, options.into);
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, plan.map((entry) => `${entry.from} → ${entry.to} (originals untouched)`)));
+      const done = await restoreFiles({ source, resolved, item, keys, emit, time: started, into: options.into, signal: options.signal });
+      outcome.restoredInto = done.restoredInto.join(', ');
+      outcome.exitCode = EXIT.ok;
+      return outcome;
+    }
+    const engine = createEngine(source);
+    try {
+      const table = options.table ? engine.manifestTableName(options.table, (item.tables ?? []).map((entry) => entry.name)) : undefined;
+      if (options.table && !table) {
+        throw new DrcError(`set ${resolved.id}: ${source.name} has no table "${options.table}"`, {
+          hint: `tables in the set: ${(item.tables ?? []).map((entry) => entry.name).join(', ')}`,
+        });
+      }
+      if (table && options.into) throw new DrcError('--table replaces one table in the live database; --into restores a whole copy elsewhere: use one of them');
+      const live = engine.database;
+      if (options.into) {
+        if ((await engine.exists(options.into)) && !(await engine.isEmpty(options.into))) {
+          throw new DrcError(`database "${options.into}" exists and is not empty; refusing to restore into it`, { hint: 'pick a new name for --into' });
+        }
+        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
+        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: options.into, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
+        if (loaded.problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${loaded.problems.join('; ')}`);
+        outcome.restoredInto = options.into;
+        outcome.exitCode = EXIT.ok;
+        return outcome;
+      }
+      const scratch = derivedDatabaseName(live, 'restore', started);
+      const before = derivedDatabaseName(live, 'before', started);
+      const swap = table
+        ? `table ${table} of "${live}" replaced (its current rows kept in ${before}); every other table untouched`
+        : `"${live}" renamed to "${before}" (kept), the verified copy renamed to "${live}"${engine.kind === 'PostgreSQL' ? '; sessions on the live database are ended' : ''}`;
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind}: load into new database "${scratch}", check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
+      const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
+      if (loaded.problems.length) {
+        await engine.drop(scratch).catch(() => {});
+        throw new DrcError(`restored copy failed its checks: ${loaded.problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
+      }
+      const notes = table ? await engine.swapTable(scratch, before, table) : await engine.swapDatabase(scratch, before);
+      if (table) await engine.drop(scratch).catch(() => {});
+      for (const note of notes) emit({ type: 'log', level: 'info', message: note });
+      emit({ type: 'log', level: 'info', message: `the previous data is kept as ${table ? `${before}.${table.slice(table.indexOf('.') + 1)}` : `"${before}"`}; drop it once you are sure: ${engine.dropHint(before, table)}` });
+      outcome.restoredInto = live;
+      outcome.keptAs = before;
+      outcome.exitCode = EXIT.ok;
+      return outcome;
+    } finally {
+      await engine.close();
+    }
+  } catch (error) {
+    outcome.error = errorMessage(error);
+    emit({ type: 'log', level: 'error', message: errorMessage(error), ...(error instanceof DrcError && error.hint ? { hint: error.hint } : {}) });
+    outcome.exitCode = error instanceof DrcError ? error.exitCode : EXIT.critical;
+    return outcome;
+  } finally {
+    outcome.durationMs = Date.now() - started.getTime();
+    await appendHistory(options.stateDir, {
+      kind: 'restore',
+      at: new Date().toISOString(),
+      source: options.source,
+      setId: outcome.setId,
+      ...(options.into ? { into: options.into } : {}),
+      ...(options.table ? { table: options.table } : {}),
+      ok: outcome.exitCode === EXIT.ok,
+      durationMs: outcome.durationMs,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    }).catch(() => {});
+    emit({
+      type: 'result',
+      command: 'restore',
+      exitCode: outcome.exitCode,
+      summary:
+        outcome.exitCode === EXIT.ok
+          ? `restore OK: ${options.source} from set ${outcome.setId} into ${outcome.restoredInto} in ${formatDuration(outcome.durationMs)}${outcome.keptAs ? `; previous data kept as ${outcome.keptAs}` : ''}`
+          : `restore FAILED: ${options.source}${outcome.error ? ` (${outcome.error})` : ''}; nothing live was changed`,
+      data: { ...outcome },
+    });
+  }
+}
+
+function describePlan(resolved: ResolvedSet, source: string, now: Date, steps: string[]): string {
+  const age = formatDuration(now.getTime() - resolved.time.getTime());
+  return [
+    `restore ${source} from set ${resolved.id} (taken ${age} ago, ${resolved.manifest.status}, copies on ${resolved.copies.map((copy) => copy.target.name).join(', ')})`,
+    ...steps.map((step) => `  - ${step}`),
+  ].join('\n');
+}
+
+async function confirmOrRefuse(options: RestoreOptions, plan: string): Promise<void> {
+  options.emit({ type: 'log', level: 'info', message: plan });
+  if (options.yes) return;
+  if (!options.confirm) {
+    throw new DrcError('restore needs confirmation: no terminal to ask at', { hint: 'pass --yes to restore without asking (cron, scripts, playbooks)' });
+  }
+  if (!(await options.confirm(plan))) throw new DrcError('restore cancelled; nothing was changed');
+}
