@@ -38,7 +38,7 @@ export async function syncPull(config: Config, stateDir: string, sourceName: str
     const snapshot = await openSyncService(source, tuning).snapshot((message) => emit({ type: 'log', level: 'warn', message: `${sourceName}: ${message}` }));
     const file = await saveMirror(stateDir, snapshot);
     const counts = countSnapshot(snapshot);
-    emit({ type: 'task-finished', task: sourceName, phase: 'pull', ok: true, detail: describeCounts(counts), elapsedMs: Date.now() - started });
+    emit({ type: 'task-finished', task: sourceName, phase: 'pull', ok: true, elapsedMs: Date.now() - started });
     return { file, takenAt: snapshot.takenAt, counts };
   } catch (error) {
     emit({ type: 'task-finished', task: sourceName, phase: 'pull', ok: false, detail: errorMessage(error), elapsedMs: Date.now() - started });

@@ -44,6 +44,11 @@ export function withoutKeys<T extends Record<string, unknown>>(value: T, keys: r
   return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
 }
 
+/** Plans go in name order, so two runs print the same plan whatever order the API listed. */
+export function sortedBy<T>(items: T[], keyOf: (item: T) => string): T[] {
+  return [...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+}
+
 /** The lines a person reads: one per action, then a count of what already matches. */
 export function describePlan(plan: ServicePlan): string[] {
   const lines = plan.actions.map((action) => {

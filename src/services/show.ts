@@ -75,7 +75,7 @@ const retellResources: Record<string, Lister<RetellSnapshot>> = {
       x.from_number,
       x.to_number,
       x.call_status,
-      oneLine(String(x.transcript ?? ''), 50),
+      oneLine(String(x.transcript ?? ''), 80),
     ]),
 };
 

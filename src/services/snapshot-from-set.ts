@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { DrcError } from '../errors.js';
-import type { ServiceSnapshot } from './service.js';
+import { readItemPlain } from '../restore/read-item.js';
+import { parseSnapshot, type ServiceSnapshot } from './service.js';
 
 export interface SnapshotSetContext {
   config: Config;
@@ -9,11 +10,14 @@ export interface SnapshotSetContext {
 
 /**
  * Reads a source's snapshot item out of a backup set (decrypt, decompress, parse). This is the
- * one seam between sync and restore: it waits for src/restore's readItemPlain, and until
- * then says so instead of guessing at the set's layout.
+ * one seam between sync and restore: src/restore's readItemPlain checks the checksums and
+ * falls back to the next target's copy when one is damaged.
  */
-export async function loadSnapshotFromSet(_context: SnapshotSetContext, setRef: string, sourceName: string): Promise<ServiceSnapshot> {
-  throw new DrcError(`push from backup set ${setRef}: reading ${sourceName}'s snapshot from a set is not available yet`, {
-    hint: `push from the mirror instead: "drc sync push ${sourceName} --from mirror"`,
-  });
+export async function loadSnapshotFromSet(context: SnapshotSetContext, setRef: string, sourceName: string): Promise<ServiceSnapshot> {
+  const source = context.config.sources.find((entry) => entry.name === sourceName);
+  if (!source || (source.type !== 'calcom' && source.type !== 'retell')) {
+    throw new DrcError(`push from backup set ${setRef}: "${sourceName}" is not a configured calcom or retell source`);
+  }
+  const content = await readItemPlain(context.config, setRef, sourceName);
+  return parseSnapshot(source.type, content.data.toString('utf8'), `set ${content.setId}: ${sourceName}`);
 }

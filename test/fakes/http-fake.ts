@@ -71,7 +71,7 @@ export async function startFakeServer(options: {
     let body: unknown;
     let form: FormData | undefined;
     if (contentType.startsWith('multipart/form-data')) {
-      form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+      form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
     } else if (raw.length > 0) {
       try {
         body = JSON.parse(raw.toString('utf8'));

@@ -10,19 +10,21 @@ import { startCalcomFake } from '../fakes/calcom-server.js';
 const KEY_ENV = `DRC_TEST_CALCOM_KEY_${process.pid}`;
 const API_KEY = 'cal_live_0123456789abcdef0123456789abcdef';
 
+const byKey = (key: string) => (a: Record<string, unknown>, b: Record<string, unknown>) => String(a[key]).localeCompare(String(b[key]));
+
 /** The configuration a person cares about, without the ids the server assigned. */
 function configurationOf(state: CalcomFakeState) {
   const scheduleName = (id: unknown) => state.schedules.find((schedule) => schedule.id === id)?.name ?? null;
   const eventTypeSlug = (id: unknown) => state.eventTypes.find((eventType) => eventType.id === id)?.slug;
   return {
     defaultSchedule: scheduleName(state.user.defaultScheduleId),
-    schedules: state.schedules.map(({ id: _id, ...rest }) => rest).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+    schedules: state.schedules.map(({ id: _id, ...rest }) => rest).sort(byKey('name')),
     eventTypes: state.eventTypes
       .map(({ id: _id, scheduleId, ...rest }) => ({ ...rest, schedule: scheduleName(scheduleId) }))
-      .sort((a, b) => String(a.slug).localeCompare(String(b.slug))),
+      .sort(byKey('slug')),
     webhooks: state.webhooks
       .map(({ id: _id, eventTypeId, ...rest }) => ({ ...rest, eventType: eventTypeSlug(eventTypeId) ?? null }))
-      .sort((a, b) => String(a.subscriberUrl).localeCompare(String(b.subscriberUrl))),
+      .sort(byKey('subscriberUrl')),
   };
 }
 

@@ -23,11 +23,11 @@ function configurationOf(state: RetellFakeState) {
         const { llm_id: _l, version: _lv, is_published: _lp, last_modification_timestamp: _lt, knowledge_base_ids, ...prompt } = llm;
         return { ...rest, llm: { ...prompt, knowledgeBases: (knowledge_base_ids as string[]).map(kbName) } };
       })
-      .sort((a, b) => String(a.agent_name).localeCompare(String(b.agent_name))),
+      .sort((a: Record<string, unknown>, b: Record<string, unknown>) => String(a.agent_name).localeCompare(String(b.agent_name))),
     knowledgeBases: [...state.knowledgeBases.values()].map((kb) => ({
       name: kb.knowledge_base_name,
       sources: (kb.knowledge_base_sources as Array<Record<string, string>>).map((source) =>
-        source.type === 'text' ? `text ${source.title}: ${state.texts.get(source.source_id)}` : `${source.type} ${source.url}`,
+        source.type === 'text' ? `text ${source.title}: ${state.texts.get(String(source.source_id))}` : `${source.type} ${source.url}`,
       ),
     })),
     numbers: [...state.phoneNumbers.values()].map((number) => ({

@@ -1,4 +1,4 @@
-import { diffFields, withoutKeys, type PlanAction, type ServicePlan } from '../plan.js';
+import { diffFields, sortedBy, withoutKeys, type PlanAction, type ServicePlan } from '../plan.js';
 import type { CalcomConfigState, CalcomEventType, CalcomSchedule, CalcomWebhook } from './types.js';
 
 /**
@@ -29,17 +29,17 @@ export function planCalcomPush(source: string, desired: CalcomConfigState, live:
   const unchanged: string[] = [];
   const note = (action: CalcomAction) => (action.changes.length === 0 && action.action === 'update' ? unchanged.push(`${action.resource} ${action.key}`) : actions.push(action));
 
-  for (const schedule of desired.schedules) note(planSchedule(schedule, live.schedules));
+  for (const schedule of sortedBy(desired.schedules, (entry) => entry.name)) note(planSchedule(schedule, live.schedules));
 
   const desiredScheduleNames = scheduleNames(desired.schedules);
   const liveScheduleNames = scheduleNames(live.schedules);
-  for (const eventType of desired.eventTypes) {
+  for (const eventType of sortedBy(desired.eventTypes, (entry) => entry.slug)) {
     note(planEventType(eventType, desiredScheduleNames, live.eventTypes, liveScheduleNames));
   }
 
-  for (const webhook of desired.webhooks) note(planWebhook(webhook, live.webhooks));
-  for (const [slug, webhooks] of Object.entries(desired.eventTypeWebhooks)) {
-    for (const webhook of webhooks) note({ ...planWebhook(webhook, live.eventTypeWebhooks[slug] ?? []), eventTypeSlug: slug });
+  for (const webhook of sortedBy(desired.webhooks, (entry) => entry.subscriberUrl)) note(planWebhook(webhook, live.webhooks));
+  for (const [slug, webhooks] of sortedBy(Object.entries(desired.eventTypeWebhooks), ([entry]) => entry)) {
+    for (const webhook of sortedBy(webhooks, (entry) => entry.subscriberUrl)) note({ ...planWebhook(webhook, live.eventTypeWebhooks[slug] ?? []), eventTypeSlug: slug });
   }
 
   const wantedDefault = defaultScheduleName(desired);

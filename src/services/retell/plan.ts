@@ -1,4 +1,4 @@
-import { diffFields, withoutKeys, type PlanAction, type ServicePlan } from '../plan.js';
+import { diffFields, sortedBy, withoutKeys, type PlanAction, type ServicePlan } from '../plan.js';
 import { agentKey, type RetellAgent, type RetellConfigState, type RetellKnowledgeBase, type RetellLlm, type RetellPhoneNumber } from './types.js';
 
 /**
@@ -31,13 +31,13 @@ export function planRetellPush(source: string, desired: RetellConfigState, live:
   const unchanged: string[] = [];
   const note = (action: RetellAction) => (action.action === 'update' && action.changes.length === 0 ? unchanged.push(`${action.resource} ${action.key}`) : actions.push(action));
 
-  for (const knowledgeBase of desired.knowledgeBases) note(planKnowledgeBase(knowledgeBase, live.knowledgeBases));
+  for (const knowledgeBase of sortedBy(desired.knowledgeBases, (kb) => kb.knowledge_base_name)) note(planKnowledgeBase(knowledgeBase, live.knowledgeBases));
 
   const desiredKbNames = new Map(desired.knowledgeBases.map((kb) => [kb.knowledge_base_id, kb.knowledge_base_name]));
   const liveKbNames = new Map(live.knowledgeBases.map((kb) => [kb.knowledge_base_id, kb.knowledge_base_name]));
   const liveAgents = new Map(live.agents.map((agent) => [agentKey(agent), agent]));
   const agentActions: RetellAction[] = [];
-  for (const agent of desired.agents) {
+  for (const agent of sortedBy(desired.agents, agentKey)) {
     const liveAgent = liveAgents.get(agentKey(agent));
     const llm = llmOf(agent, desired.llms);
     let llmChanged = false;
@@ -52,7 +52,7 @@ export function planRetellPush(source: string, desired: RetellConfigState, live:
 
   const desiredAgentNames = new Map(desired.agents.map((agent) => [agent.agent_id, agentKey(agent)]));
   const liveAgentNames = new Map(live.agents.map((agent) => [agent.agent_id, agentKey(agent)]));
-  for (const number of desired.phoneNumbers) note(planPhoneNumber(number, desiredAgentNames, live.phoneNumbers, liveAgentNames));
+  for (const number of sortedBy(desired.phoneNumbers, (entry) => entry.phone_number)) note(planPhoneNumber(number, desiredAgentNames, live.phoneNumbers, liveAgentNames));
   return { source, type: 'retell', actions, unchanged };
 }
 

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSyncService, type ServiceSnapshot } from '../../src/services/service.js';
+import { formatTable, listResource, serviceResources } from '../../src/services/show.js';
+import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
+
+const KEY = 'show_test_key_0123456789abcdef';
+
+describe('sync show listings', () => {
+  let calcom: CalcomFake;
+  let retell: RetellFake;
+  const snapshots: Record<'calcom' | 'retell', ServiceSnapshot> = {} as never;
+
+  beforeAll(async () => {
+    process.env.DRC_SHOW_TEST_KEY = KEY;
+    [calcom, retell] = await Promise.all([startCalcomFake({ apiKey: KEY, bookings: 3 }), startRetellFake({ apiKey: KEY, calls: 3 })]);
+    snapshots.calcom = await openSyncService({ name: 'calcom', type: 'calcom', apiKeyEnv: 'DRC_SHOW_TEST_KEY', baseUrl: calcom.url }).snapshot();
+    snapshots.retell = await openSyncService({ name: 'retell', type: 'retell', apiKeyEnv: 'DRC_SHOW_TEST_KEY', baseUrl: retell.url }).snapshot();
+  });
+  afterAll(async () => {
+    await Promise.all([calcom.close(), retell.close()]);
+    delete process.env.DRC_SHOW_TEST_KEY;
+  });
+
+  it.each([
+    ['calcom', ['profile', 'schedules', 'event-types', 'webhooks', 'teams', 'bookings']],
+    ['retell', ['agents', 'llms', 'knowledge-bases', 'phone-numbers', 'calls']],
+  ] as const)('lists every %s resource as a table with one row per record', (type, resources) => {
+    expect(serviceResources(type)).toEqual(resources);
+    for (const resource of resources) {
+      const listing = listResource(snapshots[type], resource);
+      expect(listing.rows.length, resource).toBe(listing.records.length);
+      expect(listing.rows.length, resource).toBeGreaterThan(0);
+      for (const row of listing.rows) expect(row).toHaveLength(listing.columns.length);
+    }
+  });
+
+  it('names the bookings attendees and the calls transcripts, what a team needs during an outage', () => {
+    expect(formatTable(listResource(snapshots.calcom, 'bookings'))).toMatch(/bk_0\s+2026-01-05T08:00:00.000Z\s+accepted\s+Beratung 30 min zwischen AskProAI und Kunde 0\s+Kunde 0/);
+    expect(formatTable(listResource(snapshots.retell, 'calls'))).toContain('Agent: Guten Tag, AskProAI. User: Ich möchte eine Beratung buchen (0).');
+  });
+});

@@ -1,0 +1,119 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDrc } from '../helpers/drc.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
+
+const CALCOM_KEY = 'cal_live_cli_5f1e2d3c4b5a69788796a5b4';
+const RETELL_KEY = 'key_cli_0a1b2c3d4e5f60718293a4b5';
+
+describe('drc sync (the real command line against the fakes)', () => {
+  let calcom: CalcomFake;
+  let retell: RetellFake;
+  let temp: { dir: string; cleanup: () => Promise<void> };
+  let configPath: string;
+  let stateDir: string;
+  const env = { SYNC_CALCOM_KEY: CALCOM_KEY, SYNC_RETELL_KEY: RETELL_KEY, SYNC_PASSPHRASE: 'correct horse battery staple' };
+  const drc = (args: string[], extraEnv: Record<string, string | undefined> = {}) => runDrc(['--config', configPath, ...args], { env: { ...env, ...extraEnv } });
+  const everything = async (run: { stdout: string; stderr: string }) =>
+    run.stdout + run.stderr + (await readFile(path.join(stateDir, 'mirror', 'calcom.json'), 'utf8').catch(() => '')) + (await readFile(path.join(stateDir, 'mirror', 'retell.json'), 'utf8').catch(() => ''));
+
+  beforeAll(async () => {
+    [calcom, retell, temp] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY }), startRetellFake({ apiKey: RETELL_KEY, calls: 20 }), makeTempDir()]);
+    stateDir = path.join(temp.dir, 'state');
+    configPath = path.join(temp.dir, 'drc.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        sources: [
+          { name: 'calcom', type: 'calcom', apiKeyEnv: 'SYNC_CALCOM_KEY', baseUrl: calcom.url },
+          { name: 'retell', type: 'retell', apiKeyEnv: 'SYNC_RETELL_KEY', baseUrl: retell.url },
+        ],
+        targets: [{ name: 'local', type: 'local', path: path.join(temp.dir, 'backups') }],
+        encryption: { passphraseEnv: 'SYNC_PASSPHRASE' },
+        stateDir,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([calcom.close(), retell.close(), temp.cleanup()]);
+  });
+
+  it('pulls Cal.com into an owner-only mirror and shows event types from it without asking the service', async () => {
+    const pull = await drc(['sync', 'pull', 'calcom']);
+    expect(pull.stderr).toContain('calcom: mirror updated (2 schedules, 3 eventTypes, 2 webhooks, 1 teams, 120 bookings)');
+    expect(pull.exitCode).toBe(0);
+    expect((await stat(path.join(stateDir, 'mirror'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(stateDir, 'mirror', 'calcom.json'))).mode & 0o777).toBe(0o600);
+
+    const seen = calcom.requests.length;
+    const show = await drc(['sync', 'show', 'calcom', 'event-types']);
+    expect(show.exitCode).toBe(0);
+    expect(show.stdout).toMatch(/^ID\s+SLUG\s+TITLE\s+MINUTES\s+SCHEDULE\s+HIDDEN$/m);
+    expect(show.stdout).toMatch(/beratung-30\s+Beratung 30 min\s+30\s+Geschäftszeiten/);
+
+    const json = await drc(['--json', 'sync', 'show', 'calcom', 'schedules']);
+    const result = json.events.find((event) => event.type === 'result') as { data: { records: Array<{ name: string }> } };
+    expect(result.data.records.map((record) => record.name)).toEqual(['Geschäftszeiten', 'Samstag']);
+    expect(calcom.requests.length).toBe(seen);
+    expect(await everything(pull)).not.toContain(CALCOM_KEY);
+  });
+
+  it('rebuilds wiped Retell agents from the mirror with --apply, and a second push has nothing to do', async () => {
+    expect((await drc(['sync', 'pull', 'retell'])).exitCode).toBe(0);
+    retell.wipe();
+
+    const dryRun = await drc(['sync', 'push', 'retell', '--from', 'mirror']);
+    expect(dryRun.exitCode).toBe(0);
+    expect(dryRun.stderr).toContain('+ create agent Empfang');
+    expect(dryRun.stderr).toContain('retell: 6 changes planned; run again with --apply to make them');
+    expect(retell.state.agents.size).toBe(0);
+
+    const applied = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);
+    expect(applied.exitCode).toBe(0);
+    expect(applied.stderr).toContain('retell: 6 changes made');
+    const empfang = [...retell.state.agents.values()].find((versions) => versions[0]!.agent_name === 'Empfang')![0]!;
+    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agent_id).toBe(empfang.agent_id);
+
+    const writes = retell.requests.length;
+    const again = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('retell: nothing to do; 6 resources already match');
+    expect(retell.requests.slice(writes).filter((request) => request.method !== 'GET')).toEqual([]);
+
+    const numbers = await drc(['sync', 'show', 'retell', 'phone-numbers']);
+    expect(numbers.stdout).toMatch(/\+4930120045678\s+Hauptnummer\s+Empfang\s+Rückruf/);
+    expect(await everything(applied)).not.toContain(RETELL_KEY);
+  });
+
+  it('fails with exit 2 and names the source and env var when the key is rejected', async () => {
+    const [run, unset] = await Promise.all([
+      drc(['sync', 'pull', 'calcom'], { SYNC_CALCOM_KEY: 'cal_live_revoked_key_99999999' }),
+      drc(['sync', 'pull', 'retell'], { SYNC_RETELL_KEY: undefined }),
+    ]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('error: source calcom: API key rejected (401); check env var SYNC_CALCOM_KEY');
+    expect(run.stderr).not.toContain('cal_live_revoked_key_99999999');
+
+    expect(unset.exitCode).toBe(2);
+    expect(unset.stderr).toContain('source retell API key: env var SYNC_RETELL_KEY is not set');
+  });
+
+  it('refuses unknown sources, resources and (for now) backup sets with exit 2', async () => {
+    const [unknown, resource, fromSet] = await Promise.all([
+      drc(['sync', 'show', 'calendar', 'event-types']),
+      drc(['sync', 'show', 'calcom', 'agents']),
+      drc(['sync', 'push', 'calcom', '--from', 'latest']),
+    ]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('no source named "calendar" in the config');
+
+    expect(resource.exitCode).toBe(2);
+    expect(resource.stderr).toContain('calcom: unknown resource "agents"');
+
+    expect(fromSet.exitCode).toBe(2);
+    expect(fromSet.stderr).toContain('not available yet');
+  });
+});
