@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { registerBackup } from './backup.js';
 import { registerInit } from './init.js';
+import { registerRestore } from './restore.js';
+import { registerBackups } from './backups.js';
+import { registerVerify } from './verify.js';
+import { registerDrill } from './drill.js';
 import { registerPrune } from './prune.js';
 import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
@@ -15,6 +19,10 @@ import { registerRun } from './run.js';
 export function registerCommands(program: Command): void {
   registerInit(program);
   registerBackup(program);
+  registerRestore(program);
+  registerBackups(program);
+  registerVerify(program);
+  registerDrill(program);
   registerPrune(program);
   registerStatus(program);
   registerSchedule(program);

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { EXIT } from '../../errors.js';
+import { openTargets } from '../../storage/open-targets.js';
+import { formatBytes } from '../../util/bytes.js';
+import { formatDuration } from '../../util/duration.js';
+import { listBackups, type BackupListing } from '../../verify/list-backups.js';
+import { commandAction } from '../context.js';
+
+interface BackupsFlags {
+  target?: string;
+}
+
+export function registerBackups(program: Command): void {
+  program
+    .command('backups')
+    .description('list backup sets on every target, newest first, with where they are stored and their last verification')
+    .option('--target <name>', 'only this target')
+    .action(
+      commandAction<BackupsFlags>(async (context, flags) => {
+        const { config, stateDir } = context.loadConfig();
+        const targets = await openTargets(config, flags.target ? [flags.target] : undefined);
+        const { sets, unreachable } = await listBackups(targets, stateDir, context.emit);
+        const exitCode = unreachable.length ? EXIT.warning : EXIT.ok;
+        if (context.json) {
+          for (const set of sets) process.stdout.write(JSON.stringify({ type: 'set', ...set }) + '\n');
+        } else {
+          process.stderr.write(sets.length ? sets.map((set) => describeSet(set, new Date())).join('\n') + '\n' : 'no backup sets stored\n');
+        }
+        context.emit({
+          type: 'result',
+          command: 'backups',
+          exitCode,
+          summary: `${sets.length} set(s) on ${targets.length - unreachable.length} of ${targets.length} target(s)`,
+          data: { sets: sets.length, unreachable },
+        });
+        return exitCode;
+      }),
+    );
+}
+
+function describeSet(set: BackupListing, now: Date): string {
+  const age = formatDuration(now.getTime() - new Date(set.time).getTime());
+  const head = `${set.id}  ${set.status.toUpperCase()}  ${age} ago  host ${set.host}  ${formatBytes(set.storedBytes)}  on ${set.targets.join(', ') || '—'}`;
+  const items = set.items.map((item) => `${item.source} (${item.type}, ${formatBytes(item.storedBytes)})`).join(', ');
+  const verify = set.lastVerify
+    ? `last ${set.lastVerify.deep ? 'deep ' : ''}verify ${set.lastVerify.ok ? 'OK' : 'FAILED'} ${formatDuration(now.getTime() - new Date(set.lastVerify.at).getTime())} ago on ${set.lastVerify.target}`
+    : 'never verified';
+  return [head, `    items: ${items || '—'}`, `    ${verify}`, ...set.problems.map((problem) => `    problem: ${problem}`)].join('\n');
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { runDrill } from '../../drill/run-drill.js';
+import { commandAction } from '../context.js';
+
+interface DrillFlags {
+  source?: string;
+  key?: string;
+}
+
+export function registerDrill(program: Command): void {
+  program
+    .command('drill')
+    .description('restore drill: newest set into a scratch database, checks, achieved RTO and RPO against the objectives')
+    .option('--source <name>', 'only this database source')
+    .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
+    .action(
+      commandAction<DrillFlags>(async (context, flags) => {
+        const { config, stateDir } = context.loadConfig();
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop).once('SIGTERM', stop);
+        try {
+          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, emit: context.emit, signal: controller.signal })).exitCode;
+        } finally {
+          process.off('SIGINT', stop).off('SIGTERM', stop);
+        }
+      }),
+    );
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { runVerify } from '../../verify/run-verify.js';
+import { commandAction } from '../context.js';
+
+interface VerifyFlags {
+  deep?: boolean;
+  target?: string;
+  key?: string;
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('check a set against SHA256SUMS and its manifest on every target; --deep also decrypts and test-restores each item')
+    .argument('[set]', 'set id, or "latest"', 'latest')
+    .option('--deep', 'decrypt, decompress, restore databases into a scratch database and compare row counts, list archives')
+    .option('--target <name>', 'only this target’s copy')
+    .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
+    .action(
+      commandAction<VerifyFlags>(async (context, flags, args) => {
+        const { config, stateDir } = context.loadConfig();
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop).once('SIGTERM', stop);
+        try {
+          const outcome = await runVerify({
+            config,
+            stateDir,
+            set: args[0] ?? 'latest',
+            deep: Boolean(flags.deep),
+            target: flags.target,
+            keyFile: flags.key,
+            emit: context.emit,
+            signal: controller.signal,
+          });
+          return outcome.exitCode;
+        } finally {
+          process.off('SIGINT', stop).off('SIGTERM', stop);
+        }
+      }),
+    );
+}

@@ -1,0 +1,43 @@
+import type { Config } from '../config/schema.js';
+import { ignoreEvents, type Emit } from '../events.js';
+import { openTargets } from '../storage/open-targets.js';
+import { loadDecryptionKeys } from './decrypt.js';
+import { withGoodCopy } from './good-copy.js';
+import { findItem, resolveSet } from './resolve-set.js';
+
+export interface ItemContent {
+  setId: string;
+  /** When the set was taken (ISO). */
+  setTime: string;
+  data: Buffer;
+}
+
+/**
+ * A small item's whole plain content (Cal.com/Retell JSON snapshots), checksummed like any
+ * restore and read from the next target when a copy is damaged. Not for database dumps: it
+ * holds the content in memory.
+ */
+export async function readItemPlain(
+  config: Config,
+  setRef: string,
+  sourceName: string,
+  options: { emit?: Emit; keyFile?: string; target?: string } = {},
+): Promise<ItemContent> {
+  const emit = options.emit ?? ignoreEvents;
+  const targets = await openTargets(config, options.target ? [options.target] : undefined);
+  const resolved = await resolveSet(targets, setRef, { source: sourceName, emit });
+  const item = findItem(resolved, sourceName);
+  const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
+  const { result } = await withGoodCopy({
+    resolved,
+    item,
+    keys,
+    emit,
+    attempt: async (plain) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of plain) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+  });
+  return { setId: resolved.id, setTime: resolved.time.toISOString(), data: result };
+}
