@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrc } from '../helpers/drc.js';
@@ -101,19 +101,36 @@ describe('drc sync (the real command line against the fakes)', () => {
     expect(unset.stderr).toContain('source retell API key: env var SYNC_RETELL_KEY is not set');
   });
 
-  it('refuses unknown sources, resources and (for now) backup sets with exit 2', async () => {
-    const [unknown, resource, fromSet] = await Promise.all([
+  it('backs Cal.com up into an encrypted set, and rebuilds the wiped account from that set', async () => {
+    const backup = await drc(['--json', 'backup', '--source', 'calcom']);
+    expect(backup.exitCode).toBe(0);
+    const sets = await readdir(path.join(temp.dir, 'backups'));
+    const manifest = JSON.parse(await readFile(path.join(temp.dir, 'backups', sets.find((name) => !name.startsWith('.'))!, 'manifest.json'), 'utf8'));
+    expect(manifest.items[0]).toMatchObject({ source: 'calcom', type: 'calcom', serverVersion: 'cal.com api v2', counts: { eventTypes: 3, bookings: 120 } });
+    expect(manifest.items[0].file).toMatch(/^calcom\.json\.(zst|gz)\.gpg$/);
+
+    const before = calcom.state.eventTypes.map(({ id: _id, scheduleId: _s, ...rest }) => rest);
+    calcom.wipe();
+    const push = await drc(['sync', 'push', 'calcom', '--from', 'latest', '--apply']);
+    expect(push.exitCode).toBe(0);
+    expect(push.stderr).toContain('calcom: 8 changes made');
+    expect(calcom.state.eventTypes.map(({ id: _id, scheduleId: _s, ...rest }) => rest)).toEqual(before);
+    expect(calcom.state.user.defaultScheduleId).toBe(calcom.state.schedules.find((schedule) => schedule.name === 'Geschäftszeiten')!.id);
+
+    const again = await drc(['sync', 'push', 'calcom', '--from', 'latest', '--apply']);
+    expect(again.stderr).toContain('calcom: nothing to do; 8 resources already match');
+    expect(backup.stdout + push.stderr).not.toContain(CALCOM_KEY);
+  });
+
+  it('refuses unknown sources and resources with exit 2', async () => {
+    const [unknown, resource] = await Promise.all([
       drc(['sync', 'show', 'calendar', 'event-types']),
       drc(['sync', 'show', 'calcom', 'agents']),
-      drc(['sync', 'push', 'calcom', '--from', 'latest']),
     ]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('no source named "calendar" in the config');
 
     expect(resource.exitCode).toBe(2);
     expect(resource.stderr).toContain('calcom: unknown resource "agents"');
-
-    expect(fromSet.exitCode).toBe(2);
-    expect(fromSet.stderr).toContain('not available yet');
   });
 });
