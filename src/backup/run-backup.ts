@@ -13,6 +13,8 @@ import { openTargets, selectByName } from '../storage/open-targets.js';
 import type { Target } from '../storage/types.js';
 import { appendHistory } from '../state/history.js';
 import { DRC_VERSION } from '../version.js';
+import { detectShrunkItems } from '../notify/shrink.js';
+import { loadCatalog } from '../sets/catalog.js';
 import { removeDebris } from './debris.js';
 import { acquireLock } from './lock.js';
 import { findMissingSets, replicateSet } from './replicate.js';
@@ -35,6 +37,8 @@ export interface BackupOutcome {
   failedSources: Array<{ source: string; error: string }>;
   failedTargets: Array<{ target: string; error: string }>;
   storedOn: string[];
+  /** Items much smaller than the same source's previous item, or missing tables it had. */
+  warnings: string[];
 }
 
 /**
@@ -51,7 +55,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
   const sourceConfigs = selectByName(config.sources, options.sources, 'source');
   const targets = await openTargets(config, options.targets);
   const lock = await acquireLock(stateDir, 'backup', 'drc backup');
-  const outcome: BackupOutcome = { status: 'failed', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [] };
+  const outcome: BackupOutcome = { status: 'failed', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [], warnings: [] };
   try {
     const host = hostName();
     const reachable = await checkTargets(targets, outcome, emit);
@@ -63,6 +67,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const target of reachable) await removeDebris(target, host, emit, started);
     const encryption = await loadEncryption(config.encryption);
     const compression = chooseCompression(config.compressionLevel);
+    const previous = (await loadCatalog(primary)).find((entry) => entry.manifest)?.manifest;
     const setId = await uniqueSetId(primary, started, host);
     emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
 
@@ -115,6 +120,10 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     outcome.manifest = manifest;
     outcome.status = manifest.status;
     outcome.storedOn.push(primary.name);
+    for (const shrunk of detectShrunkItems(previous, manifest)) {
+      outcome.warnings.push(shrunk.message);
+      emit({ type: 'log', level: 'warn', message: shrunk.message, hint: 'check that the source did not lose data before relying on this set' });
+    }
 
     for (const target of reachable) {
       if (target === primary) continue;
@@ -126,7 +135,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
         emit({ type: 'log', level: 'warn', message: `target ${target.name}: upload failed (${errorMessage(error)}); the next run retries it` });
       }
     }
-    outcome.exitCode = outcome.failedSources.length ? EXIT.critical : outcome.failedTargets.length ? EXIT.warning : EXIT.ok;
+    outcome.exitCode = outcome.failedSources.length ? EXIT.critical : outcome.failedTargets.length || outcome.warnings.length ? EXIT.warning : EXIT.ok;
     return outcome;
   } finally {
     await lock.release();
@@ -136,7 +145,14 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       command: 'backup',
       exitCode: outcome.exitCode,
       summary: summarize(outcome),
-      data: { setId: outcome.setId, status: outcome.status, storedOn: outcome.storedOn, failedSources: outcome.failedSources, failedTargets: outcome.failedTargets },
+      data: {
+        setId: outcome.setId,
+        status: outcome.status,
+        storedOn: outcome.storedOn,
+        failedSources: outcome.failedSources,
+        failedTargets: outcome.failedTargets,
+        warnings: outcome.warnings,
+      },
     });
   }
 }
@@ -175,6 +191,7 @@ function summarize(outcome: BackupOutcome): string {
   if (outcome.failedTargets.length) {
     return `backup OK with warnings: set ${outcome.setId} on ${where}; not on ${outcome.failedTargets.map((f) => f.target).join(', ')}`;
   }
+  if (outcome.warnings.length) return `backup OK with warnings: set ${outcome.setId} on ${where}; ${outcome.warnings.join('; ')}`;
   return `backup OK: set ${outcome.setId} on ${where}`;
 }
 

@@ -95,7 +95,7 @@ describe('drc backup to local and S3, restored with standard tools', () => {
     for (const table of ['companies', 'customers', 'appointments', 'calls', '"Billing Snapshots"']) {
       const original = await pgDb.query(`SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) AS h, count(*) AS n FROM ${table} t`);
       const copy = await execa('psql', ['-h', '/var/run/postgresql', '-U', 'postgres', '-d', restored, '-Atc', `SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) || ' ' || count(*) FROM ${table} t`]);
-      expect(copy.stdout.trim()).toBe(`${original.rows[0].h} ${original.rows[0].n}`);
+      expect(copy.stdout.trim()).toBe(`${original.rows[0]!.h} ${original.rows[0]!.n}`);
     }
   });
 

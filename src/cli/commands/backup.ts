@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { runBackup } from '../../backup/run-backup.js';
+import { runBackupJob } from '../../backup/backup-job.js';
 import { commandAction } from '../context.js';
 
 interface BackupFlags {
   source?: string[];
   target?: string[];
+  metrics?: string;
 }
 
 export function registerBackup(program: Command): void {
@@ -13,6 +14,7 @@ export function registerBackup(program: Command): void {
     .description('take one backup set of the configured sources, to every target')
     .option('--source <name...>', 'only these sources (repeatable)')
     .option('--target <name...>', 'only these targets (repeatable)')
+    .option('--metrics <file>', 'also write Prometheus metrics (node_exporter textfile collector)')
     .action(
       commandAction<BackupFlags>(async (context, flags) => {
         const { config, stateDir } = context.loadConfig();
@@ -20,13 +22,14 @@ export function registerBackup(program: Command): void {
         const stop = () => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
         try {
-          const outcome = await runBackup({
+          const outcome = await runBackupJob({
             config,
             stateDir,
             ...(flags.source ? { sources: flags.source } : {}),
             ...(flags.target ? { targets: flags.target } : {}),
             emit: context.emit,
             signal: controller.signal,
+            ...(flags.metrics ? { metricsFile: flags.metrics } : {}),
           });
           return outcome.exitCode;
         } finally {
