@@ -34,6 +34,12 @@ export interface JsonRequest {
   /** multipart/form-data instead of JSON (Retell's create-knowledge-base). */
   form?: FormData;
   headers?: Record<string, string>;
+  /**
+   * Safe to send twice. Default: every method but POST. A POST that failed with a 5xx or on
+   * the network may have been carried out, so it is retried only on 429 (refused unread);
+   * a push run again finds what was created and does not create it twice.
+   */
+  idempotent?: boolean;
 }
 
 export interface JsonClient {
@@ -55,7 +61,9 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       const what = `${request.method ?? 'GET'} ${request.path}`;
       for (let attempt = 0; ; attempt += 1) {
         const outcome = await attemptOnce(url, request, options, settings.timeoutMs);
-        const retryable = outcome.kind === 'network' || (outcome.kind === 'response' && isRetryableStatus(outcome.response.status));
+        const idempotent = request.idempotent ?? request.method !== 'POST';
+        const status = outcome.kind === 'response' ? outcome.response.status : undefined;
+        const retryable = status === 429 || (idempotent && (status === undefined || isRetryableStatus(status)));
         if (retryable && attempt < settings.retries) {
           const retryAfter = outcome.kind === 'response' ? parseRetryAfter(outcome.response.headers.get('retry-after')) : undefined;
           await outcomeBodyDone(outcome);

@@ -40,6 +40,18 @@ describe('the JSON client the service sources use', () => {
     expect((error as DrcError).message).toBe('source calcom: GET /v2/me failed with 500 after 3 attempts: Internal server error');
   });
 
+  it('does not resend a create that failed with a 500 (it may have been made), but does after a 429', async () => {
+    fake.failNext(1, { status: 500 });
+    const created = { title: 'Notfall 10 min', slug: 'notfall-10', lengthInMinutes: 10 };
+    const headers = { 'cal-api-version': '2024-06-14' };
+    const error = (await client().request({ method: 'POST', path: '/v2/event-types', body: created, headers }).catch((caught: unknown) => caught)) as DrcError;
+    expect(error.message).toBe('source calcom: POST /v2/event-types failed with 500: Internal server error');
+
+    fake.failNext(1, { status: 429, retryAfter: '0' });
+    await client().request({ method: 'POST', path: '/v2/event-types', body: created, headers });
+    expect(fake.state.eventTypes.filter((eventType) => eventType.slug === 'notfall-10')).toHaveLength(1);
+  });
+
   it('names the source and the env var when the key is rejected, and never the key', async () => {
     const error = (await client({ apiKey: 'cal_live_wrong_key_000000' })
       .request({ path: '/v2/me' })

@@ -45,7 +45,7 @@ export async function collectCalls(
   let paginationKey: string | undefined;
   for (;;) {
     const body = { filter_criteria: filter, sort_order: 'descending', limit, ...(paginationKey ? { pagination_key: paginationKey } : {}) };
-    const page = await client.request<Array<{ call_id: string } & Record<string, unknown>>>({ method: 'POST', path: '/v2/list-calls', body });
+    const page = await client.request<Array<{ call_id: string } & Record<string, unknown>>>({ method: 'POST', path: '/v2/list-calls', body, idempotent: true });
     calls.push(...page);
     if (page.length < limit) return calls;
     paginationKey = page[page.length - 1]!.call_id;
