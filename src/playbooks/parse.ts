@@ -42,8 +42,8 @@ export function parsePlaybook(source: string, options: ParseOptions): Playbook {
   const slice = (node: { position?: { start: { offset?: number }; end: { offset?: number } } }) =>
     source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
 
-  const meta = readFrontmatter(tree, report);
-  const scope = createVarScope(meta?.vars, options.vars, options.env);
+  const { meta, rawVars } = readFrontmatter(tree, report);
+  const scope = createVarScope(meta?.vars ?? rawVars, options.vars, options.env);
   const steps: Step[] = [];
   let title = meta?.title;
   const intro: string[] = [];
@@ -86,20 +86,21 @@ export function parsePlaybook(source: string, options: ParseOptions): Playbook {
   };
 }
 
-function readFrontmatter(tree: Root, report: (line: number, message: string) => void): Frontmatter | undefined {
+/** The validated frontmatter; when it is invalid, its raw vars still let the steps be checked. */
+function readFrontmatter(tree: Root, report: (line: number, message: string) => void): { meta?: Frontmatter; rawVars?: Record<string, unknown> } {
   const node = tree.children[0];
   if (node?.type !== 'yaml') {
     report(1, 'no frontmatter: a playbook starts with a "---" block holding at least "id:" (and usually title, severity, objectives)');
-    return undefined;
+    return {};
   }
   const block = new YamlBlock((node as Yaml).value, (node.position?.start.line ?? 1) + 1, report);
-  if (!block.checkSyntax('the frontmatter')) return undefined;
-  const result = frontmatterSchema.safeParse(block.toJS() ?? {});
-  if (!result.success) {
-    block.reportIssues(result.error.issues, 'frontmatter', Object.keys(frontmatterSchema.shape));
-    return undefined;
-  }
-  return result.data;
+  if (!block.checkSyntax('the frontmatter')) return {};
+  const raw = block.toJS() as { vars?: unknown } | null;
+  const result = frontmatterSchema.safeParse(raw ?? {});
+  if (result.success) return { meta: result.data };
+  block.reportIssues(result.error.issues, 'frontmatter', Object.keys(frontmatterSchema.shape));
+  const rawVars = raw?.vars;
+  return rawVars && typeof rawVars === 'object' ? { rawVars: rawVars as Record<string, unknown> } : {};
 }
 
 interface StepContext {
