@@ -112,8 +112,13 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         await engine.drop(scratch).catch(() => {});
         throw new DrcError(`restored copy failed its checks: ${loaded.problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
       }
-      const notes = table ? await engine.swapTable(scratch, before, table) : await engine.swapDatabase(scratch, before);
-      if (table) await engine.drop(scratch).catch(() => {});
+      let notes: string[];
+      try {
+        notes = table ? await engine.swapTable(scratch, before, table) : await engine.swapDatabase(scratch, before);
+      } finally {
+        // After a whole-database swap the name is gone; after a table swap or a refused swap it is debris.
+        if (table || (await engine.exists(scratch))) await engine.drop(scratch).catch(() => {});
+      }
       for (const note of notes) emit({ type: 'log', level: 'info', message: note });
       emit({ type: 'log', level: 'info', message: `the previous data is kept as ${table ? `${before}.${table.slice(table.indexOf('.') + 1)}` : `"${before}"`}; drop it once you are sure: ${engine.dropHint(before, table)}` });
       outcome.restoredInto = live;
