@@ -66,7 +66,7 @@ export function Home({
         <Text bold>What now?</Text>
         <Menu items={items} onSelect={(item) => onChoose(item.value)} />
       </Box>
-      <KeyHints hints={[[Command.UP, 'move'], [Command.DOWN, 'move'], [Command.CONFIRM, 'choose']]} />
+      <KeyHints hints={[[Command.UP, 'move'], [Command.CONFIRM, 'choose']]} />
     </Box>
   );
 }

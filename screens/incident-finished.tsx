@@ -89,9 +89,9 @@ export function IncidentFinished({
           const duration = stepDurationMs(step, Date.now());
           return (
             <Text key={step.index} wrap="truncate-end">
-              <Text color={toneColor(mark.tone)}>{mark.mark}</Text> {String(step.index + 1).padStart(2)}. {step.title.padEnd(44).slice(0, 44)}{' '}
+              <Text color={toneColor(mark.tone)}>{mark.mark}</Text> {String(step.index + 1).padStart(2)}. {step.title.padEnd(36).slice(0, 36)}{' '}
               {duration === undefined ? '' : formatDuration(duration).padStart(8)}
-              {step.machineMs || step.waitingMs ? `  (machine ${formatDuration(step.machineMs)}, people ${formatDuration(step.waitingMs)})` : ''}
+              {step.machineMs || step.waitingMs ? `  run ${formatDuration(step.machineMs)} · people ${formatDuration(step.waitingMs)}` : ''}
             </Text>
           );
         })}

@@ -1,5 +1,5 @@
 import { Box, Text, useStdout } from 'ink';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { LoadedConfig } from '../src/config/load.js';
 import { Confirm } from './components/confirm.js';
 import { IncidentHeader } from './components/incident-header.js';
@@ -41,7 +41,7 @@ const RUNNER_HINTS: Hint[] = [
 export function IncidentScreen({ loaded, start, onLeave }: { loaded: LoadedConfig; start: IncidentStart; onLeave: () => void }) {
   const { view, controls } = useIncident(loaded, start);
   const { incident, playbook } = view;
-  const [cursor, setCursor] = useState(0);
+  const [moved, setMoved] = useState<{ follow: string; cursor: number }>();
   const [overlay, setOverlay] = useState<Overlay>('none');
   const open = incident?.status === 'open';
   const running = view.running !== undefined;
@@ -52,13 +52,15 @@ export function IncidentScreen({ loaded, start, onLeave }: { loaded: LoadedConfi
   const checklists = useMemo(() => Object.fromEntries((playbook?.steps ?? []).map((step) => [step.index, step.checklist.map((item) => item.text)])), [playbook]);
   const rows = useMemo(() => (incident ? buildRows(incident, checklists) : []), [incident, checklists]);
 
-  // Follow the incident: when the next step changes, the cursor moves to it.
+  // The cursor follows the incident (the first open confirmation, else the next step) until
+  // the person moves it; derived during render, so a key pressed right after a step finishes
+  // acts on the row the screen shows.
   const nextStep = incident?.nextStep;
   const firstOpenItem = rows.findIndex((row) => row.kind === 'item' && !row.ticked);
-  useEffect(() => {
-    if (firstOpenItem >= 0) setCursor(firstOpenItem);
-    else if (nextStep !== undefined) setCursor(rows.findIndex((row) => row.kind === 'step' && row.step === nextStep));
-  }, [nextStep, firstOpenItem, rows.length]);
+  const follow = `${nextStep}:${firstOpenItem}`;
+  const followed = firstOpenItem >= 0 ? firstOpenItem : Math.max(0, rows.findIndex((row) => row.kind === 'step' && row.step === nextStep));
+  const cursor = moved?.follow === follow ? moved.cursor : followed;
+  const moveCursor = (delta: number) => setMoved({ follow, cursor: Math.max(0, Math.min(rows.length - 1, cursor + delta)) });
 
   useOnShutdown(useCallback(async (reason: string) => controls.stop(`drc received ${reason} (session closed or stopped)`), [controls.stop]));
   useInterrupt(() => setOverlay(running ? 'stop' : open ? 'leave' : 'none'), Boolean(incident) && overlay === 'none');
@@ -82,8 +84,8 @@ export function IncidentScreen({ loaded, start, onLeave }: { loaded: LoadedConfi
   };
   useCommands(
     {
-      [Command.UP]: () => setCursor((value) => Math.max(0, value - 1)),
-      [Command.DOWN]: () => setCursor((value) => Math.min(rows.length - 1, value + 1)),
+      [Command.UP]: () => moveCursor(-1),
+      [Command.DOWN]: () => moveCursor(1),
       [Command.CONFIRM]: confirmRow,
       [Command.TICK]: tickRow,
       [Command.SKIP]: () => selectedStep && setOverlay('skip'),
@@ -106,9 +108,12 @@ export function IncidentScreen({ loaded, start, onLeave }: { loaded: LoadedConfi
   if (!open) return <IncidentFinished incident={incident} dir={view.dir} onNote={controls.note} onDone={onLeave} />;
 
   const measured = measureLive(incident, now);
-  const shownStep = view.running ?? selectedStep?.index ?? incident.nextStep ?? 0;
-  const live = view.output[shownStep];
-  const tail = live?.length ? live : (incident.steps[shownStep]?.tail?.split('\n') ?? []);
+  const outputOf = (index: number) => (view.output[index]?.length ? view.output[index]! : (incident.steps[index]?.tail?.split('\n') ?? []));
+  // The running step's output; else the highlighted step's; else the latest step that printed
+  // something, so what a command said stays in view after it finished.
+  const latestWithOutput = incident.steps.findLast((step) => outputOf(step.index).length > 0)?.index;
+  const shownStep = view.running ?? (selectedStep && outputOf(selectedStep.index).length ? selectedStep.index : (latestWithOutput ?? selectedStep?.index ?? 0));
+  const tail = outputOf(shownStep);
   const progress = view.running !== undefined ? view.progress[view.running] : undefined;
   // Budget: header 2, detail box ≤ 6, progress 1, tail box 3 + lines, hints 1, one spare row.
   const available = Math.max(6, height - 14 - (progress ? 1 : 0));

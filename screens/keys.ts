@@ -52,8 +52,8 @@ export const keyBindings: Record<Command, KeyBinding[]> = {
 
 /** What the hints line says for each command. */
 export const keyLabels: Record<Command, string> = {
-  [Command.UP]: '↑/k',
-  [Command.DOWN]: '↓/j',
+  [Command.UP]: '↑↓',
+  [Command.DOWN]: '↓',
   [Command.CONFIRM]: 'Enter',
   [Command.TICK]: 'Space',
   [Command.SKIP]: 's',

@@ -44,7 +44,7 @@ export function PlaybookPicker({ choices, onPick, onBack }: { choices: PlaybookC
         }}
       />
       {current ? <PlaybookDetails choice={current} /> : null}
-      <KeyHints hints={[[Command.UP, 'move'], [Command.DOWN, 'move'], [Command.CONFIRM, 'start this incident'], [Command.BACK, 'back']]} />
+      <KeyHints hints={[[Command.UP, 'move'], [Command.CONFIRM, 'start this incident'], [Command.BACK, 'back']]} />
     </Box>
   );
 }

@@ -1,18 +1,16 @@
 import { Box, useApp } from 'ink';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { LoadedConfig } from '../src/config/load.js';
 import { runBackup } from '../src/backup/run-backup.js';
 import { Confirm } from './components/confirm.js';
 import { BackupsScreen } from './backups-screen.js';
 import { Home, type HomeChoice } from './home.js';
-import { Command } from './keys.js';
 import { PlaybookPicker, type PlaybookChoice } from './playbook-picker.js';
 import { PostmortemsScreen } from './postmortems-screen.js';
 import { IncidentScreen, type IncidentStart } from './incident-screen.js';
 import { TaskScreen } from './task-screen.js';
-import { useCommands } from './hooks/use-commands.js';
 import { useHomeData } from './hooks/use-home-data.js';
-import { InterruptContext, type InterruptClaims } from './hooks/use-interrupt.js';
+import { InterruptProvider } from './hooks/use-interrupt.js';
 import { loadPlaybookChoices } from './hooks/playbook-choices.js';
 import type { TaskRun } from './hooks/use-task.js';
 import { runDrillTask } from './tasks.js';
@@ -35,19 +33,6 @@ export function Root({ loaded, offerResume = true }: { loaded: LoadedConfig; off
   const [refreshKey, setRefreshKey] = useState(0);
   const [resumeAsked, setResumeAsked] = useState(!offerResume);
   const home = useHomeData(loaded, refreshKey);
-  const claims = useRef<Array<() => void>>([]);
-  const interrupts = useMemo<InterruptClaims>(
-    () => ({
-      claim(handler) {
-        claims.current.push(handler);
-        return () => {
-          claims.current = claims.current.filter((entry) => entry !== handler);
-        };
-      },
-    }),
-    [],
-  );
-  useCommands({ [Command.INTERRUPT]: () => (claims.current.length ? claims.current.at(-1)!() : exit()) });
 
   const goHome = useCallback(() => {
     setRefreshKey((key) => key + 1);
@@ -122,8 +107,8 @@ export function Root({ loaded, offerResume = true }: { loaded: LoadedConfig; off
     }
   }
   return (
-    <InterruptContext.Provider value={interrupts}>
+    <InterruptProvider onUnclaimed={exit}>
       <Box flexDirection="column">{screen}</Box>
-    </InterruptContext.Provider>
+    </InterruptProvider>
   );
 }

@@ -42,7 +42,7 @@ export function Menu<V>({
 }) {
   return (
     <SelectInput
-      items={items}
+      items={items.map((item) => ({ ...item, key: item.key ?? item.label }))}
       onSelect={onSelect}
       {...(onHighlight ? { onHighlight } : {})}
       isFocused={isFocused}

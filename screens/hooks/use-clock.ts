@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 
-/** The current time, re-read every `intervalMs` while `active` (elapsed times on screen). */
+/** The current time; while `active` the component re-renders every `intervalMs` (elapsed times on screen). */
 export function useClock(active: boolean, intervalMs = 1000): number {
-  const [now, setNow] = useState(Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    const timer = setInterval(() => setTick((tick) => tick + 1), intervalMs);
     return () => clearInterval(timer);
   }, [active, intervalMs]);
-  return active ? now : Date.now();
+  return Date.now();
 }

@@ -1,0 +1,41 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import type { LoadedConfig } from '../../src/config/load.js';
+
+export const KEYS = { enter: '\r', escape: '\u001B', up: '\u001B[A', down: '\u001B[B', space: ' ', ctrlC: '\u0003' };
+
+/** Waits until the frame satisfies `check` (Ink renders asynchronously); fails with the last frame. */
+export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const frame = lastFrame() ?? '';
+    if (check(frame)) return frame;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for the screen; last frame:\n${frame}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const waitForText = (lastFrame: () => string | undefined, text: string, timeoutMs?: number) =>
+  waitForFrame(lastFrame, (frame) => frame.includes(text), timeoutMs);
+
+/** Lets Ink's input handlers attach (they subscribe in an effect after the first render). */
+export const settle = (ms = 60) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A config with one local target in `dir` (plus `sources`), passphrase in a 0600 file. */
+export async function writeTestConfig(dir: string, sources: unknown[], extra: Record<string, unknown> = {}): Promise<LoadedConfig> {
+  const passphraseFile = path.join(dir, 'passphrase');
+  await writeFile(passphraseFile, 'correct horse battery staple\n', { mode: 0o600 });
+  const raw = {
+    sources,
+    targets: [{ name: 'local', type: 'local', path: path.join(dir, 'backups') }],
+    encryption: { passphraseFile },
+    objectives: { rto: '2h', rpo: '1h' },
+    stateDir: path.join(dir, 'state'),
+    ...extra,
+  };
+  const file = path.join(dir, 'drc.json');
+  await writeFile(file, JSON.stringify(raw, null, 2));
+  const config = parseConfig(raw, file);
+  return { config, origin: file, stateDir: config.stateDir! };
+}
