@@ -4,7 +4,7 @@ import type { MysqlSourceConfig } from '../config/schema.js';
 import { DrcError, errorMessage } from '../errors.js';
 import { mysqlDriverOptions, mysqlEnv, mysqlToolArgs, parseMysqlUrl, type MysqlConnection } from './db-url.js';
 import { MysqlRowCounter } from './mysql-row-counter.js';
-import { findMysqlTool, stderrTail, toolVersion } from './tools.js';
+import { findMysqlTool, settleExit, toolFailure, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
 
 const ROW_COUNT_METHOD =
@@ -62,19 +62,13 @@ async function openMysqlDump(config: MysqlSourceConfig, signal: AbortSignal): Pr
     buffer: { stdout: false, stderr: true },
     cancelSignal: signal,
   });
-  const exited = child.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  const exited = settleExit(child);
   return {
     stream: child.stdout!,
     inspect: (chunk) => counter.push(chunk),
     async finish(observed): Promise<DumpMetadata> {
       const failure = await exited;
-      if (failure) {
-        const stderr = stderrTail((failure as { stderr?: unknown }).stderr);
-        throw new DrcError(`${what}: ${dumpTool.split('/').pop()} failed: ${stderr || errorMessage(failure)}`, { cause: failure });
-      }
+      if (failure) throw toolFailure(what, dumpTool, failure);
       if (!observed.tail.toString('utf8').includes(DUMP_TRAILER)) {
         throw new DrcError(`${what}: the dump exited 0 but lacks its "${DUMP_TRAILER}" trailer (${observed.bytes} bytes): it is truncated`, {
           hint: 'run the dump by hand to see what stops it',

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { PostgresSourceConfig } from '../config/schema.js';
 import { DrcError, errorMessage } from '../errors.js';
 import { parsePostgresUrl, postgresEnv, type PostgresConnection } from './db-url.js';
-import { findPostgresTool, stderrTail, toolVersion } from './tools.js';
+import { findPostgresTool, settleExit, toolFailure, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
 
 const ROW_COUNT_METHOD =
@@ -98,10 +98,7 @@ async function openPostgresDump(config: PostgresSourceConfig, signal: AbortSigna
     buffer: { stdout: false, stderr: true },
     cancelSignal: signal,
   });
-  const exited = child.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  const exited = settleExit(child);
   const counted = countPostgresRows(client, tables).then(
     (counts) => ({ counts }),
     (error: unknown) => ({ error }),
@@ -114,10 +111,7 @@ async function openPostgresDump(config: PostgresSourceConfig, signal: AbortSigna
       const counts = await counted;
       await client.query('COMMIT').catch(() => {});
       await client.end().catch(() => {});
-      if (failure) {
-        const stderr = stderrTail((failure as { stderr?: unknown }).stderr);
-        throw new DrcError(`${what}: pg_dump failed: ${stderr || errorMessage(failure)}`, { cause: failure });
-      }
+      if (failure) throw toolFailure(what, pgDump, failure);
       if ('error' in counts) throw new DrcError(`${what}: counting rows failed (${errorMessage(counts.error)})`);
       if (observed.bytes < 5 || observed.head.subarray(0, 5).toString('latin1') !== 'PGDMP') {
         throw new DrcError(`${what}: pg_dump exited 0 but wrote no custom-format archive (${observed.bytes} bytes)`, {

@@ -72,3 +72,19 @@ export function stderrTail(stderr: unknown, lines = 8): string {
   const text = typeof stderr === 'string' ? stderr : Buffer.isBuffer(stderr) ? stderr.toString('utf8') : '';
   return text.trim().split('\n').slice(-lines).join('\n');
 }
+
+/** Settles when a tool exits: undefined on success, its error otherwise. Never rejects, so a
+ * dump abandoned half-way (another stage failed) leaves no unhandled rejection behind. */
+export function settleExit(child: Promise<unknown>): Promise<unknown> {
+  return child.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+/** "source app-db: pg_dump failed: <the tool's own last stderr lines>". */
+export function toolFailure(what: string, binary: string, failure: unknown): DrcError {
+  const stderr = stderrTail((failure as { stderr?: unknown }).stderr);
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return new DrcError(`${what}: ${path.basename(binary)} failed: ${stderr || message}`, { cause: failure });
+}
