@@ -13,7 +13,7 @@ import { useHomeData } from './hooks/use-home-data.js';
 import { InterruptProvider } from './hooks/use-interrupt.js';
 import { loadPlaybookChoices } from './hooks/playbook-choices.js';
 import type { TaskRun } from './hooks/use-task.js';
-import { runDrillTask } from './tasks.js';
+import { drillTask } from './tasks.js';
 
 type Route =
   | { name: 'home' }
@@ -58,7 +58,7 @@ export function Root({ loaded, offerResume = true }: { loaded: LoadedConfig; off
           run: async (emit, signal) => runBackup({ config: loaded.config, stateDir: loaded.stateDir, emit, signal }),
         });
       case 'drill':
-        return setRoute({ name: 'task', title: 'Restore drill', run: (emit, signal) => runDrillTask(loaded, emit, signal) });
+        return setRoute({ name: 'task', title: 'Restore drill', run: drillTask(loaded) });
     }
   };
 

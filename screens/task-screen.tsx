@@ -8,7 +8,7 @@ import { Command } from './keys.js';
 import { useCommands } from './hooks/use-commands.js';
 import { useInterrupt } from './hooks/use-interrupt.js';
 import { useOnShutdown } from './hooks/use-shutdown.js';
-import { useTask, type TaskRun } from './hooks/use-task.js';
+import { useTask, type Ask, type TaskRun } from './hooks/use-task.js';
 import { toneColor } from './theme.js';
 
 const statusWords = {
@@ -24,14 +24,16 @@ const statusWords = {
  * and a bounded tail of its log; leaving while it runs asks first and then stops it cleanly.
  */
 export function TaskScreen({ title, run, onDone }: { title: string; run: TaskRun; onDone: () => void }) {
-  const { state, stop } = useTask(run);
+  const [question, setQuestion] = useState<{ question: string; details: string[]; answer: (yes: boolean) => void }>();
+  const ask = useCallback<Ask>((text, details) => new Promise((resolve) => setQuestion({ question: text, details, answer: resolve })), []);
+  const { state, stop } = useTask(run, ask);
   const [asking, setAsking] = useState(false);
   const running = state.status === 'running' || state.status === 'stopping';
   const { stdout } = useStdout();
   const tailHeight = Math.max(3, Math.min(12, (stdout.rows || 24) - 12));
   useOnShutdown(useCallback(async () => stop(), [stop]));
   useInterrupt(() => setAsking(true), running);
-  useCommands({ [Command.BACK]: () => (running ? setAsking(true) : onDone()), [Command.CONFIRM]: () => !running && onDone() }, { isActive: !asking });
+  useCommands({ [Command.BACK]: () => (running ? setAsking(true) : onDone()), [Command.CONFIRM]: () => !running && onDone() }, { isActive: !asking && !question });
   const word = statusWords[state.status];
   return (
     <Box flexDirection="column">
@@ -45,7 +47,16 @@ export function TaskScreen({ title, run, onDone }: { title: string; run: TaskRun
           {state.summary}
         </Text>
       ) : null}
-      {asking ? (
+      {question ? (
+        <Confirm
+          question={question.question}
+          details={question.details}
+          onAnswer={(yes) => {
+            setQuestion(undefined);
+            question.answer(yes);
+          }}
+        />
+      ) : asking ? (
         <Confirm
           question={`Stop "${title}" now?`}
           details={['What was written so far is removed; nothing complete is touched.']}

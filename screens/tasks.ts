@@ -1,36 +1,32 @@
 import type { LoadedConfig } from '../src/config/load.js';
-import { DrcError } from '../src/errors.js';
-import type { CatalogEntry } from '../src/sets/catalog.js';
-import type { Emit } from '../src/events.js';
+import { runDrill } from '../src/drill/run-drill.js';
+import { runRestore } from '../src/restore/run-restore.js';
+import { runVerify } from '../src/verify/run-verify.js';
 import type { TaskRun } from './hooks/use-task.js';
 
-/** What a restore will do, in the words of DESIGN.md's restore rules, before anyone says yes. */
-export function describeRestorePlan(loaded: LoadedConfig, entry: CatalogEntry, source: string): string[] {
-  const item = entry.manifest?.items.find((candidate) => candidate.source === source);
-  const config = loaded.config.sources.find((candidate) => candidate.name === source);
-  if (item?.type === 'files') return [`Files go to a new folder next to ${config?.type === 'files' ? config.paths.join(', ') : 'the original'}; nothing existing is overwritten.`];
-  return [
-    `1. Load ${source} from ${entry.target} into a NEW database (<name>_restore_<time>).`,
-    `2. Check it: row counts against the manifest${config && 'checks' in config && config.checks?.length ? ` and ${config.checks.length} smoke check(s)` : ''}.`,
-    '3. Only then swap it in; the live database is kept, renamed (_before_<time>).',
-    'A wrong key, a damaged file or a failed check stops before the live database is touched.',
-  ];
+/** Checksums of every copy of the set, then a deep check: decrypt, decompress, test-restore. */
+export function verifyTask(loaded: LoadedConfig, setId: string): TaskRun {
+  return async (emit, signal) => runVerify({ config: loaded.config, stateDir: loaded.stateDir, set: setId, deep: true, emit, signal });
 }
 
-function unavailable(what: string): TaskRun {
-  return async () => {
-    throw new DrcError(`${what} is not available in this drc build`, { hint: `use "drc ${what}" from a shell` });
-  };
+/**
+ * Restores one source; the engine states its plan (new database first, live one kept) and
+ * the task screen asks the person before anything is loaded.
+ */
+export function restoreTask(loaded: LoadedConfig, setId: string, source: string): TaskRun {
+  return async (emit, signal, ask) =>
+    runRestore({
+      config: loaded.config,
+      stateDir: loaded.stateDir,
+      set: setId,
+      source,
+      yes: false,
+      emit,
+      signal,
+      confirm: (plan) => ask(`Restore ${source} from ${setId}?`, plan.split('\n')),
+    });
 }
 
-export function verifyTask(_loaded: LoadedConfig, _entry: CatalogEntry): TaskRun {
-  return unavailable('verify');
-}
-
-export function restoreTask(_loaded: LoadedConfig, _entry: CatalogEntry, _source: string): TaskRun {
-  return unavailable('restore');
-}
-
-export async function runDrillTask(_loaded: LoadedConfig, emit: Emit, signal: AbortSignal): Promise<{ exitCode: number }> {
-  return unavailable('drill')(emit, signal);
+export function drillTask(loaded: LoadedConfig): TaskRun {
+  return async (emit, signal) => runDrill({ config: loaded.config, stateDir: loaded.stateDir, emit, signal });
 }

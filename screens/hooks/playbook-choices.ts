@@ -4,9 +4,12 @@ import { errorMessage } from '../../src/errors.js';
 import { discoverPlaybooks, loadPlaybookFile } from '../../src/playbooks/load.js';
 import type { PlaybookChoice } from '../playbook-picker.js';
 
-/** Bundled and configured playbooks, each parsed against the config so a broken one says why. */
+/**
+ * Bundled and configured playbooks, each parsed against the config so a broken one says why;
+ * the usable ones first.
+ */
 export function loadPlaybookChoices(loaded: LoadedConfig): PlaybookChoice[] {
-  return discoverPlaybooks(loaded.config, configFolder(loaded)).map((entry) => {
+  const choices: PlaybookChoice[] = discoverPlaybooks(loaded.config, configFolder(loaded)).map((entry) => {
     try {
       const playbook = loadPlaybookFile(entry.file, { config: loaded.config });
       return { ...entry, playbook, problem: undefined };
@@ -14,4 +17,5 @@ export function loadPlaybookChoices(loaded: LoadedConfig): PlaybookChoice[] {
       return { ...entry, playbook: undefined, problem: errorMessage(error) };
     }
   });
+  return [...choices.filter((choice) => choice.playbook), ...choices.filter((choice) => !choice.playbook)];
 }

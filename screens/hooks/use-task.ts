@@ -4,8 +4,11 @@ import { errorMessage } from '../../src/errors.js';
 import type { DrcEvent, Emit } from '../../src/events.js';
 import type { Progress } from '../components/progress-bar.js';
 
+/** Asks the person a yes/no question (the engine's own confirmation, e.g. a restore plan). */
+export type Ask = (question: string, details: string[]) => Promise<boolean>;
+
 /** A headless engine call (backup, verify, restore, drill) the console runs and watches. */
-export type TaskRun = (emit: Emit, signal: AbortSignal) => Promise<{ exitCode: number; summary?: string }>;
+export type TaskRun = (emit: Emit, signal: AbortSignal, ask: Ask) => Promise<{ exitCode: number; summary?: string }>;
 
 export interface TaskState {
   status: 'running' | 'stopping' | 'done' | 'failed' | 'stopped';
@@ -56,13 +59,13 @@ function describeEvent(event: DrcEvent): string | undefined {
 }
 
 /** Runs `run` once, with a stop() that aborts it; the state follows its events. */
-export function useTask(run: TaskRun): { state: TaskState; stop: () => Promise<void> } {
+export function useTask(run: TaskRun, ask: Ask): { state: TaskState; stop: () => Promise<void> } {
   const [state, dispatch] = useReducer(reduceTask, { status: 'running', lines: [], progress: undefined, summary: undefined, exitCode: undefined });
   const controller = useRef(new AbortController());
   const finished = useRef<Promise<void>>(Promise.resolve());
   useEffect(() => {
     const { signal } = controller.current;
-    finished.current = run((event) => dispatch({ type: 'event', event }), signal).then(
+    finished.current = run((event) => dispatch({ type: 'event', event }), signal, ask).then(
       (result) => dispatch({ type: 'ended', exitCode: result.exitCode, summary: result.summary, stopped: signal.aborted }),
       (error: unknown) => dispatch({ type: 'ended', exitCode: 2, summary: redact(errorMessage(error)), stopped: signal.aborted }),
     );
