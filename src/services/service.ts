@@ -7,7 +7,7 @@ import { fetchCalcomConfig, fetchCalcomSnapshot } from './calcom/snapshot.js';
 import { calcomSnapshotSchema, countCalcomSnapshot, type CalcomConfigState, type CalcomSnapshot } from './calcom/types.js';
 import type { ServicePlan } from './plan.js';
 import { applyRetellPlan } from './retell/apply.js';
-import { createRetellClient } from './retell/client.js';
+import { createRetellClient, listAgentPage } from './retell/client.js';
 import { planRetellPush } from './retell/plan.js';
 import { fetchRetellConfig, fetchRetellSnapshot } from './retell/snapshot.js';
 import { countRetellSnapshot, retellSnapshotSchema, type RetellConfigState, type RetellSnapshot } from './retell/types.js';
@@ -58,8 +58,8 @@ export function openSyncService(config: ServiceSourceConfig, tuning: ClientTunin
       return { plan, apply: (emit) => applyRetellPlan(client, plan, live, emit) };
     },
     async probe() {
-      const agents = await client.request<unknown[]>({ path: '/list-agents', query: { limit: 1 } });
-      return `Retell API answers at ${client.baseUrl} (${agents.length > 0 ? 'agents present' : 'no agents'})`;
+      const agents = await listAgentPage(client, 1);
+      return `Retell API answers at ${client.baseUrl} (${agents.items.length > 0 ? 'agents present' : 'no agents'})`;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { DrcError } from '../errors.js';
 import type { CalcomSnapshot } from './calcom/types.js';
-import { agentKey, type RetellSnapshot } from './retell/types.js';
+import { agentKey, boundAgents, type RetellAgentWeight, type RetellSnapshot } from './retell/types.js';
 import { isCalcomSnapshot, type ServiceSnapshot } from './service.js';
 
 /**
@@ -65,8 +65,10 @@ const retellResources: Record<string, Lister<RetellSnapshot>> = {
   'knowledge-bases': (s) =>
     listing(['id', 'name', 'sources', 'texts kept'], s.knowledgeBases, (x) => [x.knowledge_base_id, x.knowledge_base_name, (x.knowledge_base_sources ?? []).length, (x.texts ?? []).length]),
   'phone-numbers': (s) => {
-    const name = (id: string | null | undefined) => (id ? (s.agents.find((agent) => agent.agent_id === id)?.agent_name ?? id) : '');
-    return listing(['number', 'nickname', 'inbound agent', 'outbound agent'], s.phoneNumbers, (x) => [x.phone_number, x.nickname, name(x.inbound_agent_id), name(x.outbound_agent_id)]);
+    const name = (id: string) => s.agents.find((agent) => agent.agent_id === id)?.agent_name ?? id;
+    // A number may split its calls between agents by weight; a single agent is shown by name alone.
+    const agents = (shares: RetellAgentWeight[]) => shares.map((share) => (shares.length > 1 ? `${name(share.agent_id)} ${Math.round(share.weight * 100)}%` : name(share.agent_id))).join(', ');
+    return listing(['number', 'nickname', 'inbound agent', 'outbound agent'], s.phoneNumbers, (x) => [x.phone_number, x.nickname, agents(boundAgents(x, 'inbound')), agents(boundAgents(x, 'outbound'))]);
   },
   calls: (s) =>
     listing(['id', 'start', 'from', 'to', 'status', 'transcript'], s.calls, (x) => [

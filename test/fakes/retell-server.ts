@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { matchPath, startFakeServer, type FakeFailure, type FakeReply, type FakeRequest } from './http-fake.js';
 
 /**
- * A local Retell AI API for tests: Bearer key, bare JSON arrays for lists, list-agents and
- * list-retell-llms paged by pagination_key + pagination_key_version, POST /v2/list-calls paged
- * by pagination_key, multipart create-knowledge-base, server-assigned ids, and state that
- * pushes really change. Knowledge-base texts are served at an unauthenticated storage URL.
+ * A local Retell AI API for tests, following the current reference (spec revision
+ * 2026-08-01): Bearer key; the list endpoints POST /v2/list-agents (summaries, voice/chat
+ * filter), GET /v2/list-retell-llms, GET /v2/list-phone-numbers and POST /v3/list-calls answer
+ * {items, has_more, pagination_key} with opaque keys and a limit of at most 1000 (default 50);
+ * v3 call items leave out transcripts and recording URLs, which GET /v2/get-call adds; numbers
+ * bind weighted agent lists and refuse the retired single-agent fields; the retired endpoints
+ * (GET /list-agents, /list-retell-llms, /list-phone-numbers, /list-calls, POST /v2/list-calls)
+ * answer 404. Multipart create-knowledge-base, server-assigned ids, and state that pushes
+ * really change. Knowledge-base texts are served at an unauthenticated storage URL.
  */
 type Row = Record<string, unknown>;
 
@@ -33,20 +38,91 @@ export interface RetellFake {
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(11).toString('hex')}`;
 
-export async function startRetellFake(options: { apiKey: string; seed?: boolean; calls?: number }): Promise<RetellFake> {
+export interface RetellFakeOptions {
+  apiKey: string;
+  seed?: boolean;
+  calls?: number;
+  /** Pages hold at most this many items whatever limit is asked for (has_more says so). */
+  pageSize?: number;
+}
+
+/** The list endpoints Retell retired, with what replaced them (for the 404 message). */
+const RETIRED: Array<[method: string, path: string, replacement: string]> = [
+  ['GET', '/list-agents', 'POST /v2/list-agents'],
+  ['GET', '/list-chat-agents', 'POST /v2/list-agents'],
+  ['GET', '/list-retell-llms', 'GET /v2/list-retell-llms'],
+  ['GET', '/list-phone-numbers', 'GET /v2/list-phone-numbers'],
+  ['GET', '/list-calls', 'POST /v3/list-calls'],
+  ['POST', '/v2/list-calls', 'POST /v3/list-calls'],
+];
+
+/** What POST /v3/list-calls leaves out of each call; GET /v2/get-call has them. */
+const V3_OMITTED = ['transcript', 'transcript_object', 'transcript_with_tool_calls', 'recording_url'];
+
+const NUMBER_OPS: Record<string, (a: number, b: number) => boolean> = {
+  eq: (a, b) => a === b, ne: (a, b) => a !== b, gt: (a, b) => a > b, ge: (a, b) => a >= b, lt: (a, b) => a < b, le: (a, b) => a <= b,
+};
+
+export async function startRetellFake(options: RetellFakeOptions): Promise<RetellFake> {
   const state: RetellFakeState = { agents: new Map(), llms: new Map(), knowledgeBases: new Map(), texts: new Map(), phoneNumbers: new Map(), calls: [] };
   let baseUrl = '';
   const fail = (status: number, message: string): FakeReply => ({ status, body: { status: 'error', message } });
   const ok = (body: unknown, status = 200): FakeReply => ({ status, body });
   const latest = (agentId: string) => state.agents.get(agentId)?.at(-1);
 
-  function listVersioned(rows: Row[], idKey: string, req: FakeRequest): FakeReply {
-    const sorted = [...rows].sort((a, b) => String(a[idKey]).localeCompare(String(b[idKey])) || Number(a.version) - Number(b.version));
-    const limit = Number(req.query.get('limit') ?? 1000);
-    const key = req.query.get('pagination_key');
-    const version = Number(req.query.get('pagination_key_version') ?? 0);
-    const start = key ? sorted.findIndex((row) => row[idKey] === key && Number(row.version) === version) + 1 : 0;
-    return ok(sorted.slice(start, start + limit));
+  /** One page of rows already in order; the pagination key is opaque (the last row's key, encoded). */
+  function page(rows: Row[], keyOf: (row: Row) => string, rawLimit: unknown, paginationKey: string | undefined): FakeReply {
+    const limit = rawLimit === undefined || rawLimit === null ? 50 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return fail(400, 'limit must be an integer from 1 to 1000');
+    let start = 0;
+    if (paginationKey) {
+      const after = Buffer.from(paginationKey, 'base64url').toString('utf8');
+      start = rows.findIndex((row) => keyOf(row) === after) + 1;
+      if (start === 0) return fail(400, 'invalid pagination_key');
+    }
+    const items = rows.slice(start, start + Math.min(limit, options.pageSize ?? limit));
+    const hasMore = start + items.length < rows.length;
+    return ok({ items, has_more: hasMore, ...(hasMore ? { pagination_key: Buffer.from(keyOf(items.at(-1)!)).toString('base64url') } : {}) });
+  }
+
+  /** Newest first unless sort_order says ascending; ties broken by id so pages never overlap. */
+  function ordered(rows: Row[], timeKey: string, idKey: string, sortOrder: unknown): Row[] {
+    const sign = sortOrder === 'ascending' ? 1 : -1;
+    return [...rows].sort((a, b) => sign * (Number(a[timeKey]) - Number(b[timeKey])) || String(a[idKey]).localeCompare(String(b[idKey])));
+  }
+
+  function listAgents(req: FakeRequest): FakeReply {
+    const channel = ((req.body as Row | undefined)?.filter_criteria as Row | undefined)?.channel as Row | undefined;
+    if (channel && (channel.op !== 'eq' || !['voice', 'chat'].includes(String(channel.value)))) return fail(400, 'filter_criteria.channel: op must be eq, value voice or chat');
+    const summaries = [...state.agents.keys()].map((agentId) => {
+      const agent = latest(agentId)!;
+      return { agent_id: agentId, agent_name: agent.agent_name, channel: 'voice', user_modified_timestamp: agent.last_modification_timestamp, tags: {} };
+    });
+    const wanted = summaries.filter((summary) => !channel || summary.channel === channel.value);
+    return page(ordered(wanted, 'user_modified_timestamp', 'agent_id', req.query.get('sort_order')), (row) => String(row.agent_id), req.query.get('limit') ?? undefined, req.query.get('pagination_key') ?? undefined);
+  }
+
+  /** GET list endpoints: limit, sort_order and pagination_key in the query. */
+  function listQuery(rows: Row[], idKey: string, req: FakeRequest): FakeReply {
+    const sorted = ordered(rows, 'last_modification_timestamp', idKey, req.query.get('sort_order'));
+    return page(sorted, (row) => String(row[idKey]), req.query.get('limit') ?? undefined, req.query.get('pagination_key') ?? undefined);
+  }
+
+  function listCalls(req: FakeRequest): FakeReply {
+    const body = (req.body ?? {}) as { limit?: number; skip?: number; pagination_key?: string; sort_order?: string; filter_criteria?: Row };
+    if (body.skip !== undefined && body.pagination_key !== undefined) return fail(400, 'skip and pagination_key cannot be used together');
+    const filter = body.filter_criteria?.start_timestamp as { type?: string; op?: string; value?: unknown } | undefined;
+    let matches: (start: number) => boolean = () => true;
+    if (filter) {
+      const compare = NUMBER_OPS[String(filter.op)];
+      const { value } = filter;
+      if (filter.type === 'number' && compare && typeof value === 'number') matches = (start) => compare(start, value);
+      else if (filter.type === 'range' && filter.op === 'bt' && Array.isArray(value)) matches = (start) => start >= Number(value[0]) && start <= Number(value[1]);
+      else return fail(400, 'filter_criteria.start_timestamp must be a number filter {type, op, value} or a range filter {type: "range", op: "bt", value: [from, to]}');
+    }
+    const calls = ordered(state.calls.filter((call) => matches(Number(call.start_timestamp))), 'start_timestamp', 'call_id', body.sort_order);
+    const skipped = calls.slice(body.skip ?? 0).map((call) => Object.fromEntries(Object.entries(call).filter(([key]) => !V3_OMITTED.includes(key))));
+    return page(skipped, (row) => String(row.call_id), body.limit, body.pagination_key);
   }
 
   function createKnowledgeBase(form: FormData | undefined): FakeReply {
@@ -71,10 +147,35 @@ export async function startRetellFake(options: { apiKey: string; seed?: boolean;
     }
   }
 
+  function updatePhoneNumber(req: FakeRequest, number: Row): FakeReply {
+    const body = req.body as Row;
+    const retired = ['inbound_agent_id', 'outbound_agent_id', 'inbound_agent_version', 'outbound_agent_version'].find((key) => key in body);
+    if (retired) return fail(400, `${retired} is no longer supported; use inbound_agents / outbound_agents`);
+    for (const key of ['inbound_agents', 'outbound_agents']) {
+      const list = body[key] as Array<{ agent_id?: unknown; weight?: unknown }> | null | undefined;
+      if (list === undefined || list === null) continue;
+      if (!Array.isArray(list)) return fail(400, `${key} must be a list of {agent_id, weight}`);
+      for (const entry of list) {
+        if (!state.agents.has(String(entry.agent_id))) return fail(400, `${key}: agent ${String(entry.agent_id)} does not exist`);
+        if (typeof entry.weight !== 'number' || entry.weight <= 0 || entry.weight > 1) return fail(400, `${key}: weight must be in (0, 1]`);
+      }
+      const total = list.reduce((sum, entry) => sum + Number(entry.weight), 0);
+      if (list.length > 0 && Math.abs(total - 1) > 1e-9) return fail(400, `${key}: weights must add up to 1 (got ${total})`);
+    }
+    Object.assign(number, body, { phone_number: number.phone_number, last_modification_timestamp: Date.now() });
+    return ok(number);
+  }
+
   type Route = [method: string, pattern: string, handler: (req: FakeRequest, params: Record<string, string>) => FakeReply];
   const routes: Route[] = [
-    ['GET', '/list-agents', (req) => listVersioned([...state.agents.values()].flat(), 'agent_id', req)],
-    ['GET', '/get-agent/:id', (_req, p) => (latest(p.id!) ? ok(latest(p.id!)) : fail(404, 'agent not found'))],
+    ...RETIRED.map(([method, path, replacement]): Route => [method, path, () => fail(404, `${method} ${path} was retired; use ${replacement}`)]),
+    ['POST', '/v2/list-agents', listAgents],
+    ['GET', '/get-agent/:id', (req, p) => {
+      const versions = state.agents.get(p.id!);
+      const wanted = req.query.get('version');
+      const agent = wanted === null ? versions?.at(-1) : versions?.find((entry) => String(entry.version) === wanted);
+      return agent ? ok(agent) : fail(404, 'agent not found');
+    }],
     ['GET', '/get-agent-versions/:id', (_req, p) => (state.agents.has(p.id!) ? ok(state.agents.get(p.id!)) : fail(404, 'agent not found'))],
     ['POST', '/create-agent', (req) => {
       const body = req.body as Row;
@@ -93,7 +194,7 @@ export async function startRetellFake(options: { apiKey: string; seed?: boolean;
       Object.assign(agent, req.body as Row, { agent_id: agent.agent_id, version: agent.version, last_modification_timestamp: Date.now() });
       return ok(agent);
     }],
-    ['GET', '/list-retell-llms', (req) => listVersioned([...state.llms.values()], 'llm_id', req)],
+    ['GET', '/v2/list-retell-llms', (req) => listQuery([...state.llms.values()], 'llm_id', req)],
     ['GET', '/get-retell-llm/:id', (_req, p) => (state.llms.has(p.id!) ? ok(state.llms.get(p.id!)) : fail(404, 'llm not found'))],
     ['POST', '/create-retell-llm', (req) => {
       const body = req.body as Row;
@@ -119,27 +220,13 @@ export async function startRetellFake(options: { apiKey: string; seed?: boolean;
       return ok(kb, 201);
     }],
     ['GET', '/kb-content/:sourceId', (_req, p) => (state.texts.has(p.sourceId!) ? { status: 200, text: state.texts.get(p.sourceId!)! } : { status: 404, text: 'gone' })],
-    ['GET', '/list-phone-numbers', () => ok([...state.phoneNumbers.values()])],
+    ['GET', '/v2/list-phone-numbers', (req) => listQuery([...state.phoneNumbers.values()], 'phone_number', req)],
     ['GET', '/get-phone-number/:number', (_req, p) => (state.phoneNumbers.has(p.number!) ? ok(state.phoneNumbers.get(p.number!)) : fail(404, 'phone number not found'))],
     ['PATCH', '/update-phone-number/:number', (req, p) => {
       const number = state.phoneNumbers.get(p.number!);
-      if (!number) return fail(404, 'phone number not found');
-      const body = req.body as Row;
-      for (const key of ['inbound_agent_id', 'outbound_agent_id']) {
-        if (body[key] && !state.agents.has(String(body[key]))) return fail(400, `${key}: agent ${String(body[key])} does not exist`);
-      }
-      Object.assign(number, body, { phone_number: number.phone_number, last_modification_timestamp: Date.now() });
-      return ok(number);
+      return number ? updatePhoneNumber(req, number) : fail(404, 'phone number not found');
     }],
-    ['POST', '/v2/list-calls', (req) => {
-      const body = (req.body ?? {}) as { limit?: number; pagination_key?: string; sort_order?: string; filter_criteria?: { start_timestamp?: { lower_threshold?: number } } };
-      const lower = body.filter_criteria?.start_timestamp?.lower_threshold ?? 0;
-      const sorted = state.calls
-        .filter((call) => Number(call.start_timestamp) >= lower)
-        .sort((a, b) => (body.sort_order === 'ascending' ? 1 : -1) * (Number(a.start_timestamp) - Number(b.start_timestamp)));
-      const start = body.pagination_key ? sorted.findIndex((call) => call.call_id === body.pagination_key) + 1 : 0;
-      return ok(sorted.slice(start, start + Math.min(body.limit ?? 50, 1000)));
-    }],
+    ['POST', '/v3/list-calls', listCalls],
     ['GET', '/v2/get-call/:id', (_req, p) => {
       const call = state.calls.find((entry) => entry.call_id === p.id);
       return call ? ok(call) : fail(404, 'call not found');
@@ -174,7 +261,7 @@ export async function startRetellFake(options: { apiKey: string; seed?: boolean;
       state.texts.clear();
       state.calls.length = 0;
       if (wipeOptions.phoneNumbers) state.phoneNumbers.clear();
-      for (const number of state.phoneNumbers.values()) Object.assign(number, { inbound_agent_id: null, outbound_agent_id: null });
+      for (const number of state.phoneNumbers.values()) Object.assign(number, { inbound_agents: null, outbound_agents: null });
     },
     close: server.close,
   };
@@ -218,7 +305,8 @@ function seedAskPro(state: RetellFakeState, createKnowledgeBase: (form: FormData
 
   state.phoneNumbers.set('+4930120045678', {
     phone_number: '+4930120045678', phone_number_pretty: '+49 30 12004567 8', phone_number_type: 'retell-twilio', nickname: 'Hauptnummer',
-    inbound_agent_id: empfang[0]!.agent_id, outbound_agent_id: rueckruf[0]!.agent_id, inbound_webhook_url: null, last_modification_timestamp: Date.UTC(2026, 0, 3),
+    inbound_agents: [{ agent_id: empfang[0]!.agent_id, weight: 1 }], outbound_agents: [{ agent_id: rueckruf[0]!.agent_id, weight: 1 }], inbound_webhook_url: null,
+    last_modification_timestamp: Date.UTC(2026, 0, 3),
   });
   for (let i = 0; i < calls; i += 1) {
     const start = Date.UTC(2026, 0, 5, 8) + i * 600_000;

@@ -16,6 +16,7 @@ function configurationOf(state: RetellFakeState) {
   const agents = [...state.agents.values()].map((versions) => versions.at(-1)!);
   const agentName = (id: unknown) => agents.find((agent) => agent.agent_id === id)?.agent_name ?? null;
   const kbName = (id: string) => state.knowledgeBases.get(id)?.knowledge_base_name;
+  const bindingOf = (shares: unknown) => ((shares ?? []) as Array<{ agent_id: string; weight: number }>).map((share) => `${agentName(share.agent_id)} ${share.weight}`).sort();
   return {
     agents: agents
       .map(({ agent_id: _a, version: _v, is_published: _p, last_modification_timestamp: _t, response_engine, ...rest }) => {
@@ -33,8 +34,8 @@ function configurationOf(state: RetellFakeState) {
     numbers: [...state.phoneNumbers.values()].map((number) => ({
       number: number.phone_number,
       nickname: number.nickname,
-      inbound: agentName(number.inbound_agent_id),
-      outbound: agentName(number.outbound_agent_id),
+      inbound: bindingOf(number.inbound_agents),
+      outbound: bindingOf(number.outbound_agents),
     })),
   };
 }
@@ -61,7 +62,7 @@ describe('Retell sync against the fake API', () => {
     expect(snapshot.agentVersions[empfang.agent_id]!.map((agent) => agent.version)).toEqual([0, 1]);
     expect(snapshot.llms).toHaveLength(2);
     expect(snapshot.knowledgeBases[0]!.texts).toEqual([{ title: 'Preisliste', text: 'Beratung 30 min: 49 Euro. Erstgespräch 15 min: kostenlos.' }]);
-    expect(snapshot.phoneNumbers[0]).toMatchObject({ phone_number: '+4930120045678', inbound_agent_id: empfang.agent_id });
+    expect(snapshot.phoneNumbers[0]).toMatchObject({ phone_number: '+4930120045678', inbound_agents: [{ agent_id: empfang.agent_id, weight: 1 }] });
     // 1005 calls at 1000 per page: the second page must have been read.
     expect(snapshot.calls).toHaveLength(1005);
     expect(snapshot.calls[0]).toHaveProperty('transcript');

@@ -75,7 +75,7 @@ describe('drc sync (the real command line against the fakes)', () => {
     expect(applied.exitCode).toBe(0);
     expect(applied.stderr).toContain('retell: 6 changes made');
     const empfang = [...retell.state.agents.values()].find((versions) => versions[0]!.agent_name === 'Empfang')![0]!;
-    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agent_id).toBe(empfang.agent_id);
+    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agents).toEqual([{ agent_id: empfang.agent_id, weight: 1 }]);
 
     const writes = retell.requests.length;
     const again = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);

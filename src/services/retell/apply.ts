@@ -3,7 +3,7 @@ import type { Emit } from '../../events.js';
 import type { AppliedAction } from '../calcom/apply.js';
 import { pendingActions } from '../plan.js';
 import type { RetellClient } from './client.js';
-import type { RetellAction, RetellPlan } from './plan.js';
+import type { AgentShare, RetellAction, RetellPlan } from './plan.js';
 import { agentKey, type RetellConfigState } from './types.js';
 
 interface IdMaps {
@@ -63,11 +63,7 @@ async function applyAction(client: RetellClient, action: RetellAction, ids: IdMa
       return saved.agent_id;
     }
     case 'phone-number': {
-      const payload = {
-        ...body,
-        inbound_agent_id: action.inboundAgent ? requireId(ids.agents, action.inboundAgent, 'agent', action) : null,
-        outbound_agent_id: action.outboundAgent ? requireId(ids.agents, action.outboundAgent, 'agent', action) : null,
-      };
+      const payload = { ...body, inbound_agents: weightsOf(action.inboundAgents, ids, action), outbound_agents: weightsOf(action.outboundAgents, ids, action) };
       const saved = await client.request<{ phone_number: string }>({ method: 'PATCH', path: `/update-phone-number/${encodeURIComponent(action.key)}`, body: payload });
       return saved.phone_number;
     }
@@ -81,6 +77,16 @@ function knowledgeBaseForm(action: RetellAction): FormData {
   if (action.urls && action.urls.length > 0) form.set('knowledge_base_urls', JSON.stringify(action.urls));
   if (action.body?.enable_auto_refresh !== undefined) form.set('enable_auto_refresh', String(action.body.enable_auto_refresh));
   return form;
+}
+
+/** update-phone-number's weighted agent list, by the ids the agents have now (null unbinds). */
+function weightsOf(shares: AgentShare[] | undefined, ids: IdMaps, action: RetellAction) {
+  if (!shares || shares.length === 0) return null;
+  return shares.map((share) => ({
+    agent_id: requireId(ids.agents, share.agent, 'agent', action),
+    weight: share.weight,
+    ...(share.version ? { agent_version: share.version } : {}),
+  }));
 }
 
 function requireId(ids: Map<string, string>, name: string, what: string, action: RetellAction): string {

@@ -1,5 +1,5 @@
 import { diffFields, sortedBy, withoutKeys, type PlanAction, type ServicePlan } from '../plan.js';
-import { agentKey, type RetellAgent, type RetellConfigState, type RetellKnowledgeBase, type RetellLlm, type RetellPhoneNumber } from './types.js';
+import { agentKey, boundAgents, type RetellAgent, type RetellConfigState, type RetellKnowledgeBase, type RetellLlm, type RetellPhoneNumber } from './types.js';
 
 /**
  * Plans a Retell rebuild, matched by knowledge-base name, agent name and phone number (LLMs
@@ -16,9 +16,16 @@ export interface RetellAction extends PlanAction {
   urls?: string[];
   /** llm: its knowledge bases, by name. */
   knowledgeBaseNames?: string[];
-  /** phone-number: the agents to bind, by name (null unbinds). */
-  inboundAgent?: string | null;
-  outboundAgent?: string | null;
+  /** phone-number: the weighted agents to bind, by name (empty unbinds). */
+  inboundAgents?: AgentShare[];
+  outboundAgents?: AgentShare[];
+}
+
+/** One agent's share of a number's calls; version only as a tag ("latest_published"). */
+export interface AgentShare {
+  agent: string;
+  weight: number;
+  version?: string;
 }
 
 export type RetellPlan = ServicePlan<RetellAction>;
@@ -120,8 +127,8 @@ function planPhoneNumber(
   liveAgentNames: Map<string, string>,
 ): RetellAction {
   const key = number.phone_number;
-  const inboundAgent = number.inbound_agent_id ? (desiredAgentNames.get(number.inbound_agent_id) ?? null) : null;
-  const outboundAgent = number.outbound_agent_id ? (desiredAgentNames.get(number.outbound_agent_id) ?? null) : null;
+  const inboundAgents = sharesOf(number, 'inbound', desiredAgentNames);
+  const outboundAgents = sharesOf(number, 'outbound', desiredAgentNames);
   const body = { nickname: number.nickname ?? null, inbound_webhook_url: number.inbound_webhook_url ?? null };
   const match = live.find((entry) => entry.phone_number === key);
   if (!match) {
@@ -129,7 +136,29 @@ function planPhoneNumber(
     return { resource: 'phone-number', key, action: 'manual', changes: ['not in the account: buy or import it in Retell, then push again to bind it'] };
   }
   const changes = diffFields(body, match);
-  if ((match.inbound_agent_id ? (liveAgentNames.get(match.inbound_agent_id) ?? null) : null) !== inboundAgent) changes.push('inbound agent');
-  if ((match.outbound_agent_id ? (liveAgentNames.get(match.outbound_agent_id) ?? null) : null) !== outboundAgent) changes.push('outbound agent');
-  return { resource: 'phone-number', key, action: 'update', changes, body, inboundAgent, outboundAgent };
+  if (sharesText(sharesOf(match, 'inbound', liveAgentNames)) !== sharesText(inboundAgents)) changes.push('inbound agents');
+  if (sharesText(sharesOf(match, 'outbound', liveAgentNames)) !== sharesText(outboundAgents)) changes.push('outbound agents');
+  return { resource: 'phone-number', key, action: 'update', changes, body, inboundAgents, outboundAgents };
+}
+
+/**
+ * A binding by agent name. Numeric versions are dropped: they count the versions of agents a
+ * rebuild creates afresh. An agent the snapshot does not hold cannot be bound, so its weight
+ * goes to the others in proportion (Retell wants the weights to add up to 1).
+ */
+function sharesOf(number: RetellPhoneNumber, direction: 'inbound' | 'outbound', names: Map<string, string>): AgentShare[] {
+  const known = boundAgents(number, direction).filter((share) => names.has(share.agent_id));
+  const total = known.reduce((sum, share) => sum + share.weight, 0);
+  return sortedBy(
+    known.map((share) => ({
+      agent: names.get(share.agent_id)!,
+      weight: share.weight / total,
+      ...(typeof share.agent_version === 'string' ? { version: share.agent_version } : {}),
+    })),
+    (share) => share.agent,
+  );
+}
+
+function sharesText(shares: AgentShare[]): string {
+  return shares.map((share) => `${share.agent} ${share.weight.toFixed(6)} ${share.version ?? ''}`).join('\n');
 }

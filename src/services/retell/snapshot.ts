@@ -1,5 +1,5 @@
 import { errorMessage } from '../../errors.js';
-import { collectCalls, collectVersionedPages, type RetellClient } from './client.js';
+import { collectAgentSummaries, collectCalls, collectListing, type RetellClient } from './client.js';
 import {
   RETELL_SNAPSHOT_FORMAT,
   type RetellAgent,
@@ -27,7 +27,7 @@ export async function fetchRetellSnapshot(client: RetellClient, options: RetellS
   for (const agent of state.agents) {
     agentVersions[agent.agent_id] = await client.request<RetellAgent[]>({ path: `/get-agent-versions/${encodeURIComponent(agent.agent_id)}` });
   }
-  const filter = options.callsDays ? { start_timestamp: { lower_threshold: now.getTime() - options.callsDays * 86_400_000 } } : {};
+  const filter = options.callsDays ? { start_timestamp: { type: 'number', op: 'ge', value: now.getTime() - options.callsDays * 86_400_000 } } : {};
   const calls = (await collectCalls(client, filter)).map((call) => (options.recordings ? call : withoutRecordings(call)));
   return { format: RETELL_SNAPSHOT_FORMAT, source: client.source, takenAt: now.toISOString(), baseUrl: client.baseUrl, ...state, agentVersions, calls };
 }
@@ -36,13 +36,17 @@ export async function fetchRetellSnapshot(client: RetellClient, options: RetellS
 export async function fetchRetellConfig(client: RetellClient, onWarning: (message: string) => void = () => {}): Promise<RetellConfigState> {
   const knowledgeBases = await client.request<RetellKnowledgeBase[]>({ path: '/list-knowledge-bases' });
   for (const knowledgeBase of knowledgeBases) knowledgeBase.texts = await readKnowledgeBaseTexts(knowledgeBase, onWarning);
-  const llms = newestVersions(await collectVersionedPages<RetellLlm>(client, '/list-retell-llms', (llm) => llm.llm_id), (llm) => llm.llm_id);
-  const agents = newestVersions(await collectVersionedPages<RetellAgent>(client, '/list-agents', (agent) => agent.agent_id), (agent) => agent.agent_id);
-  const phoneNumbers = await client.request<RetellPhoneNumber[]>({ path: '/list-phone-numbers' });
+  const llms = newestVersions(await collectListing<RetellLlm>(client, '/v2/list-retell-llms'), (llm) => llm.llm_id);
+  // The agent listing carries names only; the configuration is the latest version of each.
+  const agents: RetellAgent[] = [];
+  for (const summary of await collectAgentSummaries(client)) {
+    agents.push(await client.request<RetellAgent>({ path: `/get-agent/${encodeURIComponent(summary.agent_id)}` }));
+  }
+  const phoneNumbers = await collectListing<RetellPhoneNumber>(client, '/v2/list-phone-numbers');
   return { knowledgeBases, llms, agents, phoneNumbers };
 }
 
-/** The list endpoints may return several versions of one resource; the newest is the live one. */
+/** A listing may hold several versions of one LLM; the newest is the live one. */
 function newestVersions<T extends { version?: number }>(items: T[], idOf: (item: T) => string): T[] {
   const newest = new Map<string, T>();
   for (const item of items) {

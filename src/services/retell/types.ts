@@ -22,10 +22,20 @@ export const retellLlmSchema = z.looseObject({
   knowledge_base_ids: z.array(z.string()).nullable().optional(),
 });
 
+/** One entry of a weighted binding; agent_version is a number or a tag ("latest_published"). */
+const agentWeightSchema = z.looseObject({
+  agent_id: z.string(),
+  weight: z.number(),
+  agent_version: z.union([z.number(), z.string()]).nullable().optional(),
+});
+
 export const retellPhoneNumberSchema = z.looseObject({
   phone_number: z.string(),
   phone_number_type: z.string().optional(),
   nickname: z.string().nullable().optional(),
+  inbound_agents: z.array(agentWeightSchema).nullable().optional(),
+  outbound_agents: z.array(agentWeightSchema).nullable().optional(),
+  /** Single-agent fields of snapshots taken before Retell retired them (03/31/2026). */
   inbound_agent_id: z.string().nullable().optional(),
   outbound_agent_id: z.string().nullable().optional(),
   inbound_webhook_url: z.string().nullable().optional(),
@@ -63,6 +73,7 @@ export type RetellAgent = z.infer<typeof retellAgentSchema>;
 export type RetellLlm = z.infer<typeof retellLlmSchema>;
 export type RetellPhoneNumber = z.infer<typeof retellPhoneNumberSchema>;
 export type RetellKnowledgeBase = z.infer<typeof retellKnowledgeBaseSchema>;
+export type RetellAgentWeight = z.infer<typeof agentWeightSchema>;
 
 /** What the push planner compares against: the live configuration, without archives. */
 export type RetellConfigState = Pick<RetellSnapshot, 'knowledgeBases' | 'llms' | 'agents' | 'phoneNumbers'>;
@@ -81,4 +92,15 @@ export function countRetellSnapshot(snapshot: RetellSnapshot): Record<string, nu
 /** How agents are matched across accounts: by name; an unnamed agent only matches itself. */
 export function agentKey(agent: RetellAgent): string {
   return agent.agent_name ?? `(unnamed ${agent.agent_id})`;
+}
+
+/**
+ * The agents a number hands its inbound or outbound calls to, with their weights: the
+ * weighted list Retell answers now, or the single agent of an older snapshot (weight 1).
+ */
+export function boundAgents(number: RetellPhoneNumber, direction: 'inbound' | 'outbound'): RetellAgentWeight[] {
+  const weighted = number[`${direction}_agents`];
+  if (weighted && weighted.length > 0) return weighted;
+  const legacy = number[`${direction}_agent_id`];
+  return legacy ? [{ agent_id: legacy, weight: 1 }] : [];
 }
