@@ -14,6 +14,7 @@ import { registerPlaybooks } from './playbooks.js';
 import { registerPostmortem } from './postmortem.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
+import { registerDemo } from './demo.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -32,4 +33,5 @@ export function registerCommands(program: Command): void {
   registerIncidents(program);
   registerPostmortem(program);
   registerPlaybooks(program);
+  registerDemo(program);
 }
