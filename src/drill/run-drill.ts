@@ -60,7 +60,7 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
       drill.rpoMs = started.getTime() - resolved.time.getTime();
       const item = findItem(resolved, source.name);
       const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
-      const engine = createEngine(source);
+      const engine = await createEngine(source);
       const scratch = derivedDatabaseName(engine.database, 'drill', started);
       try {
         const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, task: source.name, phase: 'drill', signal: options.signal });

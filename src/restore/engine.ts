@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { PlainInput } from './tool-input.js';
 import type { SmokeCheck } from './db-checks.js';
 
 /**
@@ -16,7 +16,7 @@ export interface DatabaseEngine {
   create(database: string): Promise<void>;
   drop(database: string): Promise<void>;
   /** Loads a plain dump into `database`; with `table`, only that table (MySQL slices the stream). */
-  load(database: string, plain: Readable, table?: string): Promise<void>;
+  load(database: string, input: PlainInput, table?: string): Promise<void>;
   /** Row counts per table, named as manifests name them. */
   countRows(database: string): Promise<Array<{ name: string; rows: number }>>;
   runSmokeChecks(database: string, checks: SmokeCheck[]): Promise<string[]>;

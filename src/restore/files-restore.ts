@@ -60,9 +60,10 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
       emit,
       onProgress: (bytes) => progress(bytes),
       ...(options.signal ? { signal: options.signal } : {}),
-      attempt: async (plain) => {
+      forTool: true,
+      attempt: async (input) => {
         await mkdir(staging, { mode: 0o700 });
-        await feedTool(plain, 'tar', args, {}, `${item.source}: extract`);
+        await feedTool(input, 'tar', args, {}, `${item.source}: extract`);
       },
       undo: () => rm(staging, { recursive: true, force: true }),
     });

@@ -1,18 +1,23 @@
-import type { Readable } from 'node:stream';
 import { DrcError, errorMessage } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import type { DecryptionKeys } from './decrypt.js';
-import { DamagedCopyError, hashStoredCopy, openItemPlain } from './item-reader.js';
+import { DamagedCopyError, hashStoredCopy, openItemPlain, type OpenItemOptions } from './item-reader.js';
 import { readListedSha256, type ResolvedSet, type SetCopy } from './resolve-set.js';
+import { openItemForTool, streamInput, type PlainInput } from './tool-input.js';
 
 export interface CopyAttemptOptions<T> {
   resolved: ResolvedSet;
   item: ManifestItem;
   keys: DecryptionKeys;
   emit: Emit;
-  /** Consumes the plain stream; must fail if the stream errors (see openItemPlain). */
-  attempt: (plain: Readable, copy: SetCopy) => Promise<T>;
+  /**
+   * Consumes the plain content; must fail if the stream errors or `done` rejects. With
+   * `forTool` the input may be a decompressor pipe for feedTool (fast, see openItemForTool);
+   * otherwise it is a stream whose plain sha256 is checked too (openItemPlain).
+   */
+  attempt: (input: PlainInput, copy: SetCopy) => Promise<T>;
+  forTool?: boolean;
   /** Undoes a failed attempt's partial work before the next copy is tried. */
   undo?: () => Promise<void>;
   onProgress?: (storedBytes: number) => void;
@@ -31,7 +36,7 @@ export async function withGoodCopy<T>(options: CopyAttemptOptions<T>): Promise<{
   for (const [index, copy] of resolved.copies.entries()) {
     try {
       const listedSha256 = await readListedSha256(copy, resolved.id, item.file);
-      const plain = await openItemPlain({
+      const open: OpenItemOptions = {
         target: copy.target,
         setId: resolved.id,
         item,
@@ -39,8 +44,9 @@ export async function withGoodCopy<T>(options: CopyAttemptOptions<T>): Promise<{
         listedSha256,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-      });
-      return { result: await options.attempt(plain, copy), copy };
+      };
+      const input = options.forTool ? await openItemForTool(open) : streamInput(await openItemPlain(open));
+      return { result: await options.attempt(input, copy), copy };
     } catch (error) {
       const reason = await blameCopy(error, copy, resolved.id, item);
       if (!reason) throw error;

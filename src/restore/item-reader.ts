@@ -30,14 +30,8 @@ export interface OpenItemOptions {
   signal?: AbortSignal;
 }
 
-/**
- * An item's plain content (decrypted, decompressed) as a stream. The stored sha256 (against the
- * manifest and SHA256SUMS) and the plain sha256 and size are checked as the bytes pass; the
- * stream ends only once every check passed, and errors naming the damaged copy otherwise. So
- * a consumer that saw the end has seen exactly what was backed up, and a consumer that saw an
- * error must throw away what it built.
- */
-export async function openItemPlain(options: OpenItemOptions): Promise<Readable> {
+/** The stored file opened for reading, its size checked, with a tap that hashes it as it flows. */
+export async function openStored(options: OpenItemOptions): Promise<{ stream: Readable; tap: HashingTap; where: string; storedProblem(): DamagedCopyError | undefined }> {
   const { target, setId, item } = options;
   const where = `${target.name}:${target.describeFile(setId, item.file)}`;
   if (options.listedSha256 && options.listedSha256 !== item.sha256) {
@@ -53,7 +47,27 @@ export async function openItemPlain(options: OpenItemOptions): Promise<Readable>
     opened.stream.destroy();
     throw new DamagedCopyError(target.name, `${where}: ${opened.bytes} bytes stored, the manifest says ${item.storedBytes}: the copy is damaged`);
   }
-  const stored = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
+  const tap = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
+  const storedProblem = () => {
+    const sha = tap.sha256();
+    return sha === item.sha256
+      ? undefined
+      : new DamagedCopyError(target.name, `${where}: sha256 of the stored file is ${sha.slice(0, 12)}…, expected ${item.sha256.slice(0, 12)}…: this copy is damaged`);
+  };
+  return { stream: opened.stream, tap, where, storedProblem };
+}
+
+/**
+ * An item's plain content (decrypted, decompressed) as a stream. The stored sha256 (against the
+ * manifest and SHA256SUMS) and the plain sha256 and size are checked as the bytes pass; the
+ * stream ends only once every check passed, and errors naming the damaged copy otherwise. So
+ * a consumer that saw the end has seen exactly what was backed up, and a consumer that saw an
+ * error must throw away what it built.
+ */
+export async function openItemPlain(options: OpenItemOptions): Promise<Readable> {
+  const { item } = options;
+  const stored = await openStored(options);
+  const { where } = stored;
   const plain = createHash('sha256');
   let plainBytes = 0;
   const verifier = new Transform({
@@ -64,9 +78,9 @@ export async function openItemPlain(options: OpenItemOptions): Promise<Readable>
       callback(null, chunk);
     },
     flush(callback: TransformCallback) {
-      const storedSha = stored.sha256();
-      if (storedSha !== item.sha256) {
-        callback(new DamagedCopyError(target.name, `${where}: sha256 of the stored file is ${storedSha.slice(0, 12)}…, expected ${item.sha256.slice(0, 12)}…: this copy is damaged`));
+      const damaged = stored.storedProblem();
+      if (damaged) {
+        callback(damaged);
         return;
       }
       const plainSha = plain.digest('hex');
@@ -79,7 +93,7 @@ export async function openItemPlain(options: OpenItemOptions): Promise<Readable>
   });
   const output = new PassThrough({ highWaterMark: 1 << 20 });
   const decompressor = decompressionFor(item.compression).createDecompressor();
-  pipeline(opened.stream, stored, createDecryptor(options.keys, where), decompressor, verifier, output, ...(options.signal ? [{ signal: options.signal }] : [])).catch(
+  pipeline(stored.stream, stored.tap, createDecryptor(options.keys, where), decompressor, verifier, output, ...(options.signal ? [{ signal: options.signal }] : [])).catch(
     (error: unknown) => {
       if (!output.destroyed) output.destroy(toReadError(error, where));
     },
@@ -87,7 +101,7 @@ export async function openItemPlain(options: OpenItemOptions): Promise<Readable>
   return output;
 }
 
-function toReadError(error: unknown, where: string): Error {
+export function toReadError(error: unknown, where: string): Error {
   if (error instanceof DrcError) return error;
   if ((error as { code?: string }).code === 'ABORT_ERR') return new DrcError(`${where}: reading interrupted`);
   return new DrcError(`${where}: cannot decompress (${errorMessage(error)}): the file is damaged or not what the manifest says`);

@@ -9,6 +9,7 @@ import { findMysqlTool } from '../sources/tools.js';
 import { judgeSmokeCheck, type SmokeCheck } from './db-checks.js';
 import type { DatabaseEngine } from './engine.js';
 import { feedTool } from './feed-tool.js';
+import { settle, streamInput } from './tool-input.js';
 import { quoteMysqlIdent as q } from './names.js';
 import { MysqlTableSlice } from './mysql-table-slice.js';
 
@@ -61,17 +62,15 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
     async drop(database) {
       await exec(`DROP DATABASE IF EXISTS ${q(database)}`);
     },
-    async load(database, plain, table) {
+    async load(database, input, table) {
       const args = [...mysqlToolArgs(live), '--binary-mode', database];
       const where = `${what}: restore into "${database}"`;
-      if (!table) return feedTool(plain, findMysqlTool('client'), args, mysqlEnv(live), where);
+      if (!table) return feedTool(input, findMysqlTool('client'), args, mysqlEnv(live), where);
+      // One table's part of the dump: the stream passes through the slicer here in Node.
       const slice = new MysqlTableSlice(table);
       const sliced = new PassThrough();
-      const [read, fed] = await Promise.allSettled([pipeline(plain, slice, sliced), feedTool(sliced, findMysqlTool('client'), args, mysqlEnv(live), where)]);
-      // The reader's own error (damaged copy, wrong key) explains more than the client's broken pipe.
-      if (read.status === 'rejected' && read.reason instanceof DrcError) throw read.reason;
-      if (fed.status === 'rejected') throw fed.reason;
-      if (read.status === 'rejected') throw read.reason;
+      const read = pipeline(input.stream, slice, sliced);
+      await settle(input, Promise.all([read, feedTool(streamInput(sliced), findMysqlTool('client'), args, mysqlEnv(live), where)]));
       if (!slice.found) throw new DrcError(`${what}: the dump holds no table "${table}"`);
     },
     async countRows(database) {

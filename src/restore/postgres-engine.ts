@@ -9,6 +9,7 @@ import { findPostgresTool, stderrTail } from '../sources/tools.js';
 import { judgeSmokeCheck, type SmokeCheck } from './db-checks.js';
 import type { DatabaseEngine } from './engine.js';
 import { feedTool } from './feed-tool.js';
+import { streamInput } from './tool-input.js';
 import { quotePgIdent } from './names.js';
 
 const MAINTENANCE_DB = 'postgres';
@@ -56,9 +57,9 @@ export function createPostgresEngine(source: PostgresSourceConfig): DatabaseEngi
     async drop(database) {
       await (await adminClient()).query(`DROP DATABASE IF EXISTS ${quotePgIdent(database)} WITH (FORCE)`);
     },
-    async load(database, plain) {
+    async load(database, input) {
       const args = ['--exit-on-error', '--no-owner', '--no-password', `--dbname=${on(database).uri}`];
-      await feedTool(plain, findPostgresTool('pg_restore'), args, postgresEnv(live), `${what}: restore into "${database}"`);
+      await feedTool(input, findPostgresTool('pg_restore'), args, postgresEnv(live), `${what}: restore into "${database}"`);
     },
     countRows: (database) =>
       withClient(database, async (client) => {
@@ -180,7 +181,7 @@ async function replaceTable(
       buffer: { stdout: false, stderr: true },
       reject: false,
     });
-    await feedTool(transactionScript('', dump, '', 'pg_dump'), psql, psqlArgs, env, `${what}: create table ${table} in "${live.database}"`);
+    await feedTool(streamInput(transactionScript('', dump, '', 'pg_dump')), psql, psqlArgs, env, `${what}: create table ${table} in "${live.database}"`);
     return [`table ${table} did not exist in the live database; it was created from the backup with its indexes and constraints`];
   }
   const columns = await connectPostgres(on(restored), what, restored).then(async (scratch) => {
@@ -210,7 +211,7 @@ async function replaceTable(
     '',
   ].join('\n');
   const script = transactionScript(head, copyOut, '\\.\n', 'psql COPY');
-  await feedTool(script, psql, psqlArgs, env, `${what}: replace table ${table} in "${live.database}"`);
+  await feedTool(streamInput(script), psql, psqlArgs, env, `${what}: replace table ${table} in "${live.database}"`);
   return [
     `table ${table} replaced in one transaction; its previous rows are kept in ${before}.${table.slice(dot + 1)}`,
     ...(superuser ? [] : ['not a superuser: foreign-key triggers stayed on while the table was refilled']),

@@ -33,9 +33,9 @@ export async function readItemPlain(
     item,
     keys,
     emit,
-    attempt: async (plain) => {
+    attempt: async (input) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of plain) chunks.push(chunk as Buffer);
+      for await (const chunk of input.stream) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
   });

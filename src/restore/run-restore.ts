@@ -80,7 +80,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       outcome.exitCode = EXIT.ok;
       return outcome;
     }
-    const engine = createEngine(source);
+    const engine = await createEngine(source);
     try {
       const table = options.table ? engine.manifestTableName(options.table, (item.tables ?? []).map((entry) => entry.name)) : undefined;
       if (options.table && !table) {

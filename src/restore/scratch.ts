@@ -17,6 +17,8 @@ export interface LoadAndCheckOptions {
   /** Only this table (manifest name); MySQL loads just its part of the dump. */
   table?: string | undefined;
   smokeChecks?: SmokeCheck[] | undefined;
+  /** Also re-hash the plain dump against the manifest (verify --deep); slower, it passes through Node. */
+  checkPlain?: boolean | undefined;
   /** The task name progress is reported under. */
   task: string;
   phase: string;
@@ -50,7 +52,8 @@ export async function loadAndCheck(options: LoadAndCheckOptions): Promise<LoadAn
       emit,
       onProgress: (bytes) => progress(bytes),
       ...(options.signal ? { signal: options.signal } : {}),
-      attempt: (plain) => engine.load(database, plain, engine.kind === 'MySQL/MariaDB' ? options.table : undefined),
+      forTool: !options.checkPlain,
+      attempt: (input) => engine.load(database, input, engine.kind === 'MySQL/MariaDB' ? options.table : undefined),
       undo: async () => {
         await engine.drop(database);
         await engine.create(database);

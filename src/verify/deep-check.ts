@@ -30,10 +30,10 @@ export async function deepCheckItem(config: Config, resolved: ResolvedSet, item:
   const source = config.sources.find((entry) => entry.name === item.source && entry.type === item.type);
   try {
     if (source && isDatabaseSource(source)) {
-      const engine = createEngine(source);
+      const engine = await createEngine(source);
       const scratch = derivedDatabaseName(item.database ?? engine.database, 'verify', now);
       try {
-        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, task: item.source, phase: 'verify --deep' });
+        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, checkPlain: true, task: item.source, phase: 'verify --deep' });
         return { target: loaded.copy.target.name, problems: loaded.problems.map((problem) => `${item.source}: ${problem}`), detail: `${loaded.tablesChecked} table(s) restored and counted` };
       } finally {
         await engine.drop(scratch).catch(() => {});
@@ -49,7 +49,7 @@ export async function deepCheckItem(config: Config, resolved: ResolvedSet, item:
       keys,
       emit,
       onProgress: (bytes) => progress(bytes),
-      attempt: (plain) => (item.type === 'files' ? listArchive(plain) : drain(plain)),
+      attempt: (input) => (item.type === 'files' ? listArchive(input.stream) : drain(input.stream)),
     });
     const detail = item.type === 'files' ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
     emit({ type: 'task-finished', task: item.source, phase: 'verify --deep', ok: true, bytes: item.storedBytes, elapsedMs: Date.now() - started, detail });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDrill } from '../../drill/run-drill.js';
 import { commandAction } from '../context.js';
 
 interface DrillFlags {
@@ -16,6 +15,8 @@ export function registerDrill(program: Command): void {
     .action(
       commandAction<DrillFlags>(async (context, flags) => {
         const { config, stateDir } = context.loadConfig();
+        // Loaded on use, so other commands start without openpgp and the database drivers.
+        const { runDrill } = await import('../../drill/run-drill.js');
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop);

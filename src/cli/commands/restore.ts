@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { runRestore } from '../../restore/run-restore.js';
 import { commandAction } from '../context.js';
 
 interface RestoreFlags {
@@ -26,6 +25,8 @@ export function registerRestore(program: Command): void {
     .action(
       commandAction<RestoreFlags>(async (context, flags, args) => {
         const { config, stateDir } = context.loadConfig();
+        // Loaded on use, so other commands start without openpgp and the database drivers.
+        const { runRestore } = await import('../../restore/run-restore.js');
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop);

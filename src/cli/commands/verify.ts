@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runVerify } from '../../verify/run-verify.js';
 import { commandAction } from '../context.js';
 
 interface VerifyFlags {
@@ -19,6 +18,8 @@ export function registerVerify(program: Command): void {
     .action(
       commandAction<VerifyFlags>(async (context, flags, args) => {
         const { config, stateDir } = context.loadConfig();
+        // Loaded on use, so other commands start without openpgp and the database drivers.
+        const { runVerify } = await import('../../verify/run-verify.js');
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop);
