@@ -21,7 +21,7 @@ function readConfigFlag(argv: string[]): string | undefined {
  * step. SIGHUP (the SSH session dropped) and SIGTERM stop what runs, record it in the journal
  * and leave the incident open for `drc resume`.
  */
-export async function startTui(argv: string[], options: { loaded?: LoadedConfig } = {}): Promise<void> {
+export async function startTui(argv: string[], options: { loaded?: LoadedConfig; playbookVars?: Record<string, string> } = {}): Promise<void> {
   let loaded: LoadedConfig;
   try {
     loaded = options.loaded ?? loadConfig(readConfigFlag(argv));
@@ -33,7 +33,7 @@ export async function startTui(argv: string[], options: { loaded?: LoadedConfig 
   const shutdown = createShutdown();
   const instance = render(
     <ShutdownContext.Provider value={shutdown}>
-      <Root loaded={loaded} />
+      <Root loaded={loaded} {...(options.playbookVars ? { playbookVars: options.playbookVars } : {})} />
     </ShutdownContext.Provider>,
     { exitOnCtrlC: false, patchConsole: true },
   );

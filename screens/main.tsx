@@ -17,7 +17,17 @@ async function main(): Promise<void> {
     await startTui(argv);
     return;
   }
+  if (isConsoleDemo(argv)) {
+    const { runDemoConsole } = await import('./demo.js');
+    await runDemoConsole(argv);
+    return;
+  }
   await runProgram(argv);
+}
+
+/** `drc demo` at a terminal opens the console on the sandbox; --headless (and no TTY) stays headless. */
+function isConsoleDemo(argv: string[]): boolean {
+  return argv[0] === 'demo' && !argv.includes('--headless') && !argv.includes('--help') && Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
 
 /** `drc` alone (global flags allowed) means the TUI. */

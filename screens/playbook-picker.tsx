@@ -68,7 +68,8 @@ function PlaybookDetails({ choice }: { choice: PlaybookChoice }) {
   const objectives = [playbook.objectives.rto ? `RTO ${playbook.objectives.rto}` : undefined, playbook.objectives.rpo ? `RPO ${playbook.objectives.rpo}` : undefined]
     .filter(Boolean)
     .join(' · ');
-  const intro = playbook.intro.split('\n').filter((line) => line.trim()).slice(0, 3);
+  // Markdown emphasis reads as noise in a terminal: show the words.
+  const intro = playbook.intro.replace(/\*\*|__|`/g, '').split('\n').filter((line) => line.trim()).slice(0, 3);
   return (
     <Box flexDirection="column" borderStyle="single" paddingX={1}>
       <Text wrap="truncate-end">

@@ -27,7 +27,7 @@ type Route =
  * The console's one root: it owns the route, Ctrl+C and exit(). Screens only call back
  * ("done", "open this"), so there is exactly one way the program ends.
  */
-export function Root({ loaded, offerResume = true }: { loaded: LoadedConfig; offerResume?: boolean }) {
+export function Root({ loaded, offerResume = true, playbookVars }: { loaded: LoadedConfig; offerResume?: boolean; playbookVars?: Record<string, string> }) {
   const { exit } = useApp();
   const [route, setRoute] = useState<Route>({ name: 'home' });
   const [refreshKey, setRefreshKey] = useState(0);
@@ -44,7 +44,7 @@ export function Root({ loaded, offerResume = true }: { loaded: LoadedConfig; off
       case 'quit':
         return exit();
       case 'start-incident':
-        return setRoute({ name: 'picker', choices: loadPlaybookChoices(loaded) });
+        return setRoute({ name: 'picker', choices: loadPlaybookChoices(loaded, playbookVars) });
       case 'resume-incident':
         return setRoute({ name: 'incident', start: { kind: 'resume', id: choice.id } });
       case 'backups':
