@@ -1,7 +1,7 @@
 /**
  * bench/restore: drc restore against the raw pipeline a person would type, on the same set.
  *
- *   npx tsx bench/restore.ts [sizeMB ...]      (default: 150 600)
+ *   npx tsx bench/restore.ts [sizeMB ...]      (default: 150 600 1500)
  *
  * Per size: one drc backup of an AskPro-like PostgreSQL database, then the set is restored
  * into a new database twice: by `createdb && gpg -d | zstd -d | pg_restore`, and by
@@ -25,8 +25,11 @@ const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 
 const build = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false, all: true });
 if (build.exitCode !== 0) console.warn(`warning: npm run build reported errors; measuring the emitted dist/ anyway\n${build.all}`);
+// `drc --version` loads the whole command line: the fixed start-up every drc run pays.
+const startup = await timeCommand(process.execPath, [path.join(ROOT, 'dist/screens/main.js'), '--version']);
+console.log(`drc start-up (node + command line): ${startup.seconds.toFixed(2)} s, included in every drc figure below`);
 console.log('size   | db on disk | stored set | gpg|zstd|pg_restore | drc restore --into | ratio | drc peak RSS');
-for (const size of sizes.length ? sizes : [150, 600]) {
+for (const size of sizes.length ? sizes : [150, 600, 1500]) {
   const db = await ensureAskProDatabase(size);
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
