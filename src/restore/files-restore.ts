@@ -1,6 +1,5 @@
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FilesSourceConfig } from '../config/schema.js';
 import { DrcError } from '../errors.js';
 import { throttledProgress, type Emit } from '../events.js';
 import type { ManifestItem } from '../sets/manifest.js';
@@ -11,7 +10,6 @@ import { restoreStamp } from './names.js';
 import type { ResolvedSet } from './resolve-set.js';
 
 export interface FilesRestoreOptions {
-  source: FilesSourceConfig;
   resolved: ResolvedSet;
   item: ManifestItem;
   keys: DecryptionKeys;
@@ -36,7 +34,7 @@ export function planFilesRestore(item: ManifestItem, time: Date, into?: string):
  * the archive in full, and only then moves each restored path into place. The originals are
  * never written to; a failure leaves nothing but the removed staging folder.
  */
-export async function restoreFiles(options: FilesRestoreOptions): Promise<{ restoredInto: string[]; notes: string[] }> {
+export async function restoreFiles(options: FilesRestoreOptions): Promise<{ restoredInto: string[] }> {
   const { item, emit } = options;
   const plan = planFilesRestore(item, options.time, options.into);
   if (!plan.length) throw new DrcError(`set ${options.resolved.id}: ${item.source} lists no archived paths in its manifest`);
@@ -67,7 +65,6 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
       },
       undo: () => rm(staging, { recursive: true, force: true }),
     });
-    const notes: string[] = [];
     for (const entry of plan) {
       await mkdir(path.dirname(entry.to), { recursive: true });
       await rename(path.join(staging, entry.from.replace(/^\/+/, '')), entry.to);
@@ -75,7 +72,7 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
     await removeEmptyTree(staging);
     progress(item.storedBytes, true);
     emit({ type: 'task-finished', task: item.source, phase: 'restore', ok: true, bytes: item.storedBytes, elapsedMs: Date.now() - started });
-    return { restoredInto: plan.map((entry) => entry.to), notes };
+    return { restoredInto: plan.map((entry) => entry.to) };
   } catch (error) {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     emit({ type: 'task-finished', task: item.source, phase: 'restore', ok: false, elapsedMs: Date.now() - started, detail: (error as Error).message });

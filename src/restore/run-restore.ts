@@ -75,7 +75,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
     if (source.type === 'files') {
       const plan = planFilesRestore(item, started, options.into);
       await confirmOrRefuse(options, describePlan(resolved, source.name, started, plan.map((entry) => `${entry.from} → ${entry.to} (originals untouched)`)));
-      const done = await restoreFiles({ source, resolved, item, keys, emit, time: started, into: options.into, signal: options.signal });
+      const done = await restoreFiles({ resolved, item, keys, emit, time: started, into: options.into, signal: options.signal });
       outcome.restoredInto = done.restoredInto.join(', ');
       outcome.exitCode = EXIT.ok;
       return outcome;
