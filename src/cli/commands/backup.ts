@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runBackupJob } from '../../backup/backup-job.js';
 import { commandAction } from '../context.js';
 
 interface BackupFlags {
@@ -18,6 +17,8 @@ export function registerBackup(program: Command): void {
     .action(
       commandAction<BackupFlags>(async (context, flags) => {
         const { config, stateDir } = context.loadConfig();
+        // Loaded on use: the pipeline pulls in openpgp and the database drivers.
+        const { runBackupJob } = await import('../../backup/backup-job.js');
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
