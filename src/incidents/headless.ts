@@ -23,6 +23,8 @@ export async function runRemainingSteps(runner: IncidentRunner, options: { yes: 
 export function printRunnerEvents(emit: Emit, total: number): (event: RunnerEvent) => void {
   const info = (message: string) => emit({ type: 'log', level: 'info', message });
   const label = (step: number) => `step ${step + 1}/${total}`;
+  // A checklist is printed whole once, then only the items as they get ticked.
+  const tickedShown = new Map<number, Set<number>>();
   return (event) => {
     switch (event.type) {
       case 'incident-started':
@@ -37,9 +39,15 @@ export function printRunnerEvents(emit: Emit, total: number): (event: RunnerEven
       case 'step-progress':
         emit({ type: 'task-progress', task: `${label(event.step)} ${event.task}`, phase: 'step', bytes: event.bytes, elapsedMs: event.elapsedMs, ...(event.totalBytes ? { totalBytes: event.totalBytes } : {}) });
         break;
-      case 'checklist':
-        for (const item of event.items) info(`  [${item.ticked ? 'x' : ' '}] ${item.text}`);
+      case 'checklist': {
+        const shown = tickedShown.get(event.step);
+        event.items.forEach((item, index) => {
+          if (!shown) info(`  [${item.ticked ? 'x' : ' '}] ${item.text}`);
+          else if (item.ticked && !shown.has(index)) info(`  [x] ${item.text}`);
+        });
+        tickedShown.set(event.step, new Set(event.items.flatMap((item, index) => (item.ticked ? [index] : []))));
         break;
+      }
       case 'step-finished':
         info(`✓ ${label(event.step)}: ${event.title} (${formatDuration(event.machineMs)} running, ${formatDuration(event.waitingMs)} waiting)${event.detail ? `: ${event.detail}` : ''}`);
         break;
