@@ -40,10 +40,12 @@ export async function startTui(argv: string[], options: { loaded?: LoadedConfig;
   const onSignal = (signal: NodeJS.Signals) => {
     void shutdown.run(signal).finally(() => {
       instance.unmount();
-      process.exitCode = EXIT.warning;
+      // Exit here, once the journal is written: left to itself, signal-exit (in Ink) re-raises
+      // the signal as soon as the console's listener is gone.
+      process.exit(EXIT.warning);
     });
   };
-  process.once('SIGHUP', onSignal).once('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal).on('SIGTERM', onSignal);
   try {
     await instance.waitUntilExit();
   } finally {

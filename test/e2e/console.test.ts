@@ -81,6 +81,11 @@ function createTmux(name: string) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     },
+    /** The pid of the program the pane runs (the shell's child). */
+    programPid: async () => {
+      const shell = (await tmux('list-panes', '-t', name, '-F', '#{pane_pid}')).stdout.trim();
+      return Number((await execa('pgrep', ['-P', shell])).stdout.trim().split('\n')[0]);
+    },
     stop: () => tmux('kill-server').catch(() => {}),
   };
 }
@@ -176,5 +181,34 @@ describe('drc console in a real terminal', () => {
     const postmortem = await readFile(path.join(incident!.dir, 'postmortem.md'), 'utf8');
     expect(postmortem).toContain('All customers were deleted.');
     expect(postmortem).toContain('Guard DELETE statements.');
+  });
+
+  it('leaves a journal that drc resume continues when the SSH session drops mid-step', async () => {
+    await writeFile(path.join(dir, 'playbooks/e2e-data-loss.md'), PLAYBOOK.replace('echo "maintenance mode on"', 'echo "maintenance mode on"; sleep 120'));
+    const { command, args } = drcCommand();
+    const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+    await term.start(`env NO_COLOR=1 ${[command, ...args, '--config', configFile].map(shellQuote).join(' ')}; echo "drc exited $?"; sleep 30`);
+    await term.waitFor('Backup health:');
+    await term.keys('Enter');
+    await term.waitFor('Start an incident: which playbook fits?');
+    await term.keys('Enter');
+    await term.waitFor(/INCIDENT\s+\S+-e2e-data-loss/);
+    await term.keys('Enter');
+    await term.waitFor('│ maintenance mode on');
+    process.kill(await term.programPid(), 'SIGHUP');
+    await term.waitFor('drc exited 1');
+
+    const [incident] = listIncidents(stateDir);
+    expect(incident!.state!.status).toBe('open');
+    expect(incident!.state!.steps[0]!.status).toBe('interrupted');
+    expect(readJournal(incident!.dir).at(-1)).toMatchObject({ type: 'step-interrupted', step: 0, reason: expect.stringContaining('SIGHUP') });
+    const { stdout } = await execa('ps', ['-eo', 'args']);
+    expect(stdout).not.toContain('sleep 120');
+
+    // The step's command may change (not its title): put the quick one back and continue.
+    await writeFile(path.join(dir, 'playbooks/e2e-data-loss.md'), PLAYBOOK);
+    const resumed = await runDrc(['resume', incident!.id, '--config', configFile, '--yes'], { env: { PATH: process.env.PATH } });
+    expect(resumed.stderr).toContain('(resumed)');
+    expect(resumed.stderr).toContain('✓ step 1/4: Take the app offline');
   });
 });
