@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/parse.js';
 import { redact } from '../config/secrets.js';
 import { DrcError, EXIT, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
@@ -18,7 +18,7 @@ export interface CommandContext {
   /** stdin and stderr are a terminal: a person is there and may be asked. */
   interactive: boolean;
   configPath: string | undefined;
-  loadConfig(): LoadedConfig;
+  loadConfig(): Promise<LoadedConfig>;
 }
 
 export type CommandHandler<O> = (context: CommandContext, options: O, args: string[]) => Promise<ExitCode>;
@@ -35,14 +35,14 @@ export function commandAction<O extends object>(handler: CommandHandler<O>) {
     const json = Boolean(options.json);
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
     const printer = createPrinter(json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
-    let cached: LoadedConfig | undefined;
+    let cached: Promise<LoadedConfig> | undefined;
     const context: CommandContext = {
       emit: printer.emit,
       printer,
       json,
       interactive,
       configPath: options.config,
-      loadConfig: () => (cached ??= loadConfig(options.config)),
+      loadConfig: () => (cached ??= loadConfigOnDemand(options.config)),
     };
     let exitCode: ExitCode;
     try {
@@ -53,6 +53,16 @@ export function commandAction<O extends object>(handler: CommandHandler<O>) {
     printer.close();
     process.exitCode = exitCode;
   };
+}
+
+/**
+ * The config for a command, loaded on first use: zod and the schema load only for commands
+ * that need a config, and the conf package only when no file is named.
+ */
+async function loadConfigOnDemand(explicitPath: string | undefined): Promise<LoadedConfig> {
+  const file = explicitPath ?? process.env.DRC_CONFIG;
+  if (file) return (await import('../config/parse.js')).readConfigFile(file);
+  return (await import('../config/load.js')).loadConfig();
 }
 
 export function reportError(emit: Emit, error: unknown): ExitCode {

@@ -1,125 +1,26 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Conf from 'conf';
-import type { z } from 'zod';
 import { DrcError } from '../errors.js';
-import { configSchema, type Config } from './schema.js';
-import { tryResolveSecret } from './secrets.js';
+import { readConfigFile, toLoadedConfig, type LoadedConfig } from './parse.js';
 
-export interface LoadedConfig {
-  config: Config;
-  /** Where it came from, for messages: a path or "conf store (…)". */
-  origin: string;
-  stateDir: string;
-}
-
-export const DEFAULT_STATE_DIR = '/var/lib/drc';
+export { DEFAULT_STATE_DIR, parseConfig, readConfigFile, type LoadedConfig } from './parse.js';
 
 /** The conf store used when neither --config nor DRC_CONFIG names a file. */
 export function openConfigStore(): Conf<Record<string, unknown>> {
   return new Conf<Record<string, unknown>>({ projectName: 'drconsole', projectSuffix: '' });
 }
 
+/** The config named by --config, else by DRC_CONFIG, else the one in the conf store. */
 export function loadConfig(explicitPath?: string): LoadedConfig {
   const file = explicitPath ?? process.env.DRC_CONFIG;
-  let raw: unknown;
-  let origin: string;
-  if (file) {
-    origin = path.resolve(file);
-    let text: string;
-    try {
-      text = readFileSync(origin, 'utf8');
-    } catch (error) {
-      throw new DrcError(`config ${origin}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-        hint: 'run "drc init" to write one, or pass --config PATH',
-      });
-    }
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      throw new DrcError(`config ${origin}: not valid JSON (${(error as Error).message})`);
-    }
-  } else {
-    const store = openConfigStore();
-    origin = `conf store (${store.path})`;
-    if (!store.has('sources')) {
-      throw new DrcError('no config: neither --config, DRC_CONFIG nor the conf store names one', {
-        hint: 'run "drc init" to write one, or pass --config PATH',
-      });
-    }
-    raw = store.store;
-  }
-  const config = parseConfig(raw, origin);
-  return { config, origin, stateDir: config.stateDir ?? DEFAULT_STATE_DIR };
+  return file ? readConfigFile(file) : readConfigStore();
 }
 
-/** Validates a config document; the error lists every problem with its key path and value. */
-export function parseConfig(raw: unknown, origin = 'config'): Config {
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => describeIssue(issue, raw));
-    throw new DrcError(`invalid config ${origin}:\n  ${lines.join('\n  ')}`, {
-      hint: 'fix the keys named above; "drc init --help" shows the flags that write a valid config',
+function readConfigStore(): LoadedConfig {
+  const store = openConfigStore();
+  if (!store.has('sources')) {
+    throw new DrcError('no config: neither --config, DRC_CONFIG nor the conf store names one', {
+      hint: 'run "drc init" to write one, or pass --config PATH',
     });
   }
-  registerConfiguredSecrets(result.data);
-  return result.data;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const keyPath = formatPath(issue.path);
-  const value = valueAt(raw, issue.path);
-  let message = issue.message;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    message = `unknown ${String(issue.discriminator)}`;
-  }
-  const got = value === undefined ? (issue.code === 'invalid_type' ? ', missing' : '') : `, got ${preview(value)}`;
-  return `${keyPath}: ${message}${got}`;
-}
-
-function formatPath(keys: readonly PropertyKey[]): string {
-  let text = 'config';
-  for (const key of keys) text += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-  return text;
-}
-
-function valueAt(raw: unknown, keys: readonly PropertyKey[]): unknown {
-  let node = raw;
-  for (const key of keys) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
-function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
-
-/** Registers every configured secret that resolves now, so output is masked from the start. */
-function registerConfiguredSecrets(config: Config): void {
-  const refs: Array<[string | undefined, string | undefined]> = [
-    [config.encryption.passphraseEnv, config.encryption.passphraseFile],
-  ];
-  for (const source of config.sources) {
-    if (source.type === 'postgres' || source.type === 'mysql') refs.push([source.passwordEnv, source.passwordFile]);
-    if (source.type === 'calcom' || source.type === 'retell') refs.push([source.apiKeyEnv, source.apiKeyFile]);
-  }
-  for (const target of config.targets) {
-    if (target.type === 's3') {
-      refs.push([target.accessKeyIdEnv, target.accessKeyIdFile], [target.secretAccessKeyEnv, target.secretAccessKeyFile]);
-    }
-  }
-  for (const notify of config.notify ?? []) {
-    if (notify.type === 'email') refs.push([notify.smtpUrlEnv, notify.smtpUrlFile]);
-    else refs.push([notify.urlEnv, notify.urlFile]);
-  }
-  for (const [env, file] of refs) {
-    try {
-      tryResolveSecret({ env, file }, 'secret');
-    } catch {
-      // An unreadable secret file is reported when the secret is actually needed.
-    }
-  }
+  return toLoadedConfig(store.store, `conf store (${store.path})`);
 }

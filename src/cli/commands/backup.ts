@@ -16,7 +16,7 @@ export function registerBackup(program: Command): void {
     .option('--metrics <file>', 'also write Prometheus metrics (node_exporter textfile collector)')
     .action(
       commandAction<BackupFlags>(async (context, flags) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
         // Loaded on use: the pipeline pulls in openpgp and the database drivers.
         const { runBackupJob } = await import('../../backup/backup-job.js');
         const controller = new AbortController();

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
-import { openTargets } from '../../storage/open-targets.js';
 import { formatBytes } from '../../util/bytes.js';
 import { formatDuration } from '../../util/duration.js';
-import { listBackups, type BackupListing } from '../../verify/list-backups.js';
+import type { BackupListing } from '../../verify/list-backups.js';
 import { commandAction } from '../context.js';
 
 interface BackupsFlags {
@@ -17,7 +16,9 @@ export function registerBackups(program: Command): void {
     .option('--target <name>', 'only this target')
     .action(
       commandAction<BackupsFlags>(async (context, flags) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
+        // Loaded on use: opening targets brings the S3 client.
+        const [{ openTargets }, { listBackups }] = await Promise.all([import('../../storage/open-targets.js'), import('../../verify/list-backups.js')]);
         const targets = await openTargets(config, flags.target ? [flags.target] : undefined);
         const { sets, unreachable } = await listBackups(targets, stateDir, context.emit);
         const exitCode = unreachable.length ? EXIT.warning : EXIT.ok;

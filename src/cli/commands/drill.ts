@@ -14,7 +14,7 @@ export function registerDrill(program: Command): void {
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
     .action(
       commandAction<DrillFlags>(async (context, flags) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runDrill } = await import('../../drill/run-drill.js');
         const controller = new AbortController();

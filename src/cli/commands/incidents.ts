@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
-import { listIncidents } from '../../incidents/incident-store.js';
 import { commandAction } from '../context.js';
 
 export function registerIncidents(program: Command): void {
@@ -9,7 +8,8 @@ export function registerIncidents(program: Command): void {
     .description('list incidents, newest first: open ones can be resumed, finished ones reported')
     .action(
       commandAction(async (context) => {
-        const { stateDir } = context.loadConfig();
+        const { stateDir } = await context.loadConfig();
+        const { listIncidents } = await import('../../incidents/incident-store.js');
         const incidents = listIncidents(stateDir);
         const rows = incidents.map((entry) => {
           const state = entry.state;

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { openConfigStore, parseConfig } from '../../config/load.js';
 import { DrcError, EXIT } from '../../errors.js';
 import { buildConfig, type InitAnswers } from '../../init/build-config.js';
 import { commandAction } from '../context.js';
@@ -52,6 +51,8 @@ export function registerInit(program: Command): void {
             hint: 'pass flags, e.g. drc init --postgres URL --local /var/backups/drc --passphrase-env DRC_PASSPHRASE',
           });
         }
+        // Loaded on use: zod and the schema here, the conf package only when writing to its store.
+        const { parseConfig } = await import('../../config/parse.js');
         const config = parseConfig(buildConfig(answers), 'from drc init');
         if (file) {
           await mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
@@ -59,6 +60,7 @@ export function registerInit(program: Command): void {
           await rename(`${file}.tmp`, file);
           context.emit({ type: 'result', command: 'init', exitCode: EXIT.ok, summary: `wrote ${path.resolve(file)}`, data: { path: path.resolve(file) } });
         } else {
+          const { openConfigStore } = await import('../../config/load.js');
           const store = openConfigStore();
           if (store.has('sources') && !flags.force) throw new DrcError(`the conf store ${store.path} already holds a config`, { hint: 'pass --force to overwrite it' });
           store.store = config as unknown as Record<string, unknown>;

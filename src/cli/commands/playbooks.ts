@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { LoadedConfig } from '../../config/load.js';
+import { configFolder } from '../../config/config-folder.js';
+import type { LoadedConfig } from '../../config/parse.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../../errors.js';
-import { discoverPlaybooks, loadPlaybookFile } from '../../playbooks/load.js';
 import { displayPath } from '../../playbooks/playbook-error.js';
 import { stepKind } from '../../playbooks/types.js';
 import { parseVarFlags } from '../../playbooks/vars.js';
 import { commandAction, type CommandContext } from '../context.js';
-import { collect, configFolder } from './run.js';
+import { collect } from '../flags.js';
 
 interface CheckFlags {
   var?: string[];
@@ -27,7 +27,9 @@ export function registerPlaybooks(program: Command): void {
 }
 
 async function listPlaybooks(context: CommandContext): Promise<ExitCode> {
-  const loaded = optionalConfig(context);
+  const loaded = await optionalConfig(context);
+  // Loaded on use: the markdown parser (mdast, micromark) is the heavy part of playbooks.
+  const { discoverPlaybooks, loadPlaybookFile } = await import('../../playbooks/load.js');
   const rows = discoverPlaybooks(loaded?.config, loaded ? configFolder(loaded) : undefined).map((entry) => {
     try {
       const playbook = loadPlaybookFile(entry.file, loaded ? { config: loaded.config } : {});
@@ -56,7 +58,8 @@ async function listPlaybooks(context: CommandContext): Promise<ExitCode> {
 async function checkPlaybooks(context: CommandContext, files: string[], flags: CheckFlags): Promise<ExitCode> {
   const vars = parseVarFlags(flags.var);
   if ('error' in vars) throw new DrcError(vars.error);
-  const loaded = optionalConfig(context);
+  const loaded = await optionalConfig(context);
+  const { loadPlaybookFile } = await import('../../playbooks/load.js');
   let failed = 0;
   for (const file of files) {
     try {
@@ -85,10 +88,10 @@ async function checkPlaybooks(context: CommandContext, files: string[], flags: C
 }
 
 /** The config when one is named or stored; listing and checking also work without one. */
-function optionalConfig(context: CommandContext): LoadedConfig | undefined {
+async function optionalConfig(context: CommandContext): Promise<LoadedConfig | undefined> {
   if (context.configPath || process.env.DRC_CONFIG) return context.loadConfig();
   try {
-    return context.loadConfig();
+    return await context.loadConfig();
   } catch {
     return undefined;
   }

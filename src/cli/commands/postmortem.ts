@@ -2,9 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
-import { incidentDir } from '../../incidents/incident-store.js';
-import { readJournal } from '../../incidents/journal.js';
-import { renderPostmortem } from '../../incidents/postmortem.js';
 import { commandAction } from '../context.js';
 
 interface PostmortemFlags {
@@ -19,7 +16,12 @@ export function registerPostmortem(program: Command): void {
     .option('--out <file>', 'where to write it (default: postmortem.md in the incident folder; "-" for stdout)')
     .action(
       commandAction<PostmortemFlags>(async (context, flags, args) => {
-        const { stateDir } = context.loadConfig();
+        const { stateDir } = await context.loadConfig();
+        const [{ incidentDir }, { readJournal }, { renderPostmortem }] = await Promise.all([
+          import('../../incidents/incident-store.js'),
+          import('../../incidents/journal.js'),
+          import('../../incidents/postmortem.js'),
+        ]);
         const dir = incidentDir(stateDir, args[0]!);
         const markdown = renderPostmortem(readJournal(dir));
         if (flags.out === '-') {

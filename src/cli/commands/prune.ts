@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
-import { pruneTarget, requirePolicy, type PruneResult } from '../../retention/prune.js';
-import { openTargets } from '../../storage/open-targets.js';
+import type { PruneResult } from '../../retention/prune.js';
 import { commandAction } from '../context.js';
 
 interface PruneOptions {
@@ -17,7 +16,9 @@ export function registerPrune(program: Command): void {
     .option('--target <name...>', 'only these targets')
     .action(
       commandAction<PruneOptions>(async (context, options) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
+        // Loaded on use: opening targets brings the S3 client.
+        const [{ pruneTarget, requirePolicy }, { openTargets }] = await Promise.all([import('../../retention/prune.js'), import('../../storage/open-targets.js')]);
         const policy = requirePolicy(config);
         const dryRun = Boolean(options.dryRun);
         const results: PruneResult[] = [];

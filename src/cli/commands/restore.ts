@@ -24,7 +24,7 @@ export function registerRestore(program: Command): void {
     .option('--yes', 'do not ask (required without a terminal)')
     .action(
       commandAction<RestoreFlags>(async (context, flags, args) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runRestore } = await import('../../restore/run-restore.js');
         const controller = new AbortController();

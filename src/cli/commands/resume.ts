@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { IncidentRunner } from '../../incidents/runner.js';
 import { commandAction } from '../context.js';
-import { driveIncident } from './run.js';
 
 interface ResumeFlags {
   yes?: boolean;
@@ -15,7 +13,9 @@ export function registerResume(program: Command): void {
     .option('--yes', 'confirm every checklist item: the person running drc vouches for them')
     .action(
       commandAction<ResumeFlags>(async (context, flags, args) => {
-        const loaded = context.loadConfig();
+        const loaded = await context.loadConfig();
+        // Loaded on use: the runner brings every action's engine (openpgp, database drivers).
+        const [{ IncidentRunner }, { driveIncident }] = await Promise.all([import('../../incidents/runner.js'), import('../incident-driver.js')]);
         const runner = await IncidentRunner.resume({ stateDir: loaded.stateDir, config: loaded.config }, args[0]);
         const state = runner.state;
         const done = state.steps.filter((step) => step.status === 'done' || step.status === 'skipped').length;

@@ -2,10 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DrcError, EXIT } from '../../errors.js';
-import { renderCronBlock } from '../../schedule/cron.js';
-import { installCron, installSystemd, type InstallOutcome } from '../../schedule/install.js';
+import type { InstallOutcome } from '../../schedule/install.js';
 import { resolveDrcCommand, type ScheduleSettings } from '../../schedule/jobs.js';
-import { renderSystemdUnits } from '../../schedule/systemd.js';
 import { commandAction, type CommandContext } from '../context.js';
 
 interface ScheduleInstallOptions {
@@ -38,22 +36,24 @@ export function registerSchedule(program: Command): void {
       commandAction<ScheduleInstallOptions>(async (context, options) => {
         if (options.cron && options.systemd) throw new DrcError('choose one of --cron and --systemd', { exitCode: EXIT.critical });
         const useCron = options.cron ?? (!options.systemd && !existsSync('/run/systemd/system'));
-        const settings = buildSettings(context, options);
+        const settings = await buildSettings(context, options);
         if (options.print) return printSchedule(context, settings, useCron);
+        // Loaded on use, so other commands start without the installers.
+        const { installCron, installSystemd } = await import('../../schedule/install.js');
         const outcome = useCron ? await installCron(settings, options.crontabFile) : await installSystemd(settings, options.unitDir);
         return reportInstall(context, outcome, useCron, options.unitDir !== undefined && !useCron);
       }),
     );
 }
 
-function buildSettings(context: CommandContext, options: ScheduleInstallOptions): ScheduleSettings {
+async function buildSettings(context: CommandContext, options: ScheduleInstallOptions): Promise<ScheduleSettings> {
   const configFile = context.configPath ?? process.env.DRC_CONFIG;
   if (!configFile) {
     throw new DrcError('schedule install needs a config file: the jobs may run as another user with another conf store', {
       hint: 'pass --config /etc/drc/config.json (or set DRC_CONFIG)',
     });
   }
-  context.loadConfig(); // an invalid config fails now, not at 02:15
+  await context.loadConfig(); // an invalid config fails now, not at 02:15
   const settings: ScheduleSettings = { drc: [], configPath: path.resolve(configFile) };
   if (options.drcCommand) settings.drc = options.drcCommand.split(/\s+/).filter(Boolean);
   else {
@@ -79,7 +79,8 @@ function checkEnvFile(context: CommandContext, file: string): void {
   }
 }
 
-function printSchedule(context: CommandContext, settings: ScheduleSettings, useCron: boolean): typeof EXIT.ok {
+async function printSchedule(context: CommandContext, settings: ScheduleSettings, useCron: boolean): Promise<typeof EXIT.ok> {
+  const [{ renderCronBlock }, { renderSystemdUnits }] = await Promise.all([import('../../schedule/cron.js'), import('../../schedule/systemd.js')]);
   const files = useCron ? [{ name: 'crontab', content: renderCronBlock(settings) + '\n' }] : renderSystemdUnits(settings);
   if (context.json) {
     context.emit({ type: 'result', command: 'schedule install', exitCode: EXIT.ok, summary: 'printed, nothing installed', data: { kind: useCron ? 'cron' : 'systemd', files } });

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { redact } from '../../config/secrets.js';
 import { DrcError, EXIT, errorMessage } from '../../errors.js';
-import { checkStatus } from '../../health/status.js';
-import { formatStatusDetails } from '../../health/report.js';
-import { gatherMetricsData, writeMetrics } from '../../metrics/prometheus.js';
 import { commandAction, type CommandContext } from '../context.js';
 
 interface StatusOptions {
@@ -22,9 +19,12 @@ export function registerStatus(program: Command): void {
     .action(
       commandAction<StatusOptions>(async (context, options) => {
         try {
-          const loaded = context.loadConfig();
+          const loaded = await context.loadConfig();
+          // Loaded on use: the health checks open every target (S3 client included).
+          const [{ checkStatus }, { formatStatusDetails }] = await Promise.all([import('../../health/status.js'), import('../../health/report.js')]);
           const { report, facts } = await checkStatus(loaded, { emit: context.emit });
           if (options.metrics) {
+            const { gatherMetricsData, writeMetrics } = await import('../../metrics/prometheus.js');
             const data = await gatherMetricsData(loaded.stateDir, facts.targets.flatMap((target) => target.catalog));
             await writeMetrics(options.metrics, { ...data, status: { level: report.level } });
           }

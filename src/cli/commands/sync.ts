@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { redact } from '../../config/secrets.js';
 import { EXIT } from '../../errors.js';
-import { describeCounts, findServiceSource, syncPull, syncPush } from '../../services/actions.js';
-import { loadMirror } from '../../services/mirror.js';
-import { pendingActions } from '../../services/plan.js';
-import { formatTable, listResource } from '../../services/show.js';
 import { commandAction } from '../context.js';
 
 /**
@@ -23,7 +19,9 @@ export function registerSync(program: Command): void {
     .description('fetch a snapshot of the service into the local mirror (stateDir/mirror/)')
     .action(
       commandAction(async (context, _options, [sourceName]) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
+        // Loaded on use, like every engine: other commands start without the service clients.
+        const { describeCounts, syncPull } = await import('../../services/actions.js');
         const result = await syncPull(config, stateDir, sourceName!, context.emit);
         context.emit({
           type: 'result',
@@ -43,7 +41,12 @@ export function registerSync(program: Command): void {
     .description('print one resource from the local mirror (works while the service is down)')
     .action(
       commandAction(async (context, _options, [sourceName, resource]) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
+        const [{ findServiceSource }, { loadMirror }, { formatTable, listResource }] = await Promise.all([
+          import('../../services/actions.js'),
+          import('../../services/mirror.js'),
+          import('../../services/show.js'),
+        ]);
         const source = findServiceSource(config, sourceName!);
         const snapshot = await loadMirror(stateDir, source.name, source.type);
         const listing = listResource(snapshot, resource!);
@@ -67,7 +70,8 @@ export function registerSync(program: Command): void {
     .description('plan (and with --apply carry out) rebuilding the service from a snapshot')
     .action(
       commandAction<{ from: string; apply?: boolean }>(async (context, options, [sourceName]) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
+        const [{ syncPush }, { pendingActions }] = await Promise.all([import('../../services/actions.js'), import('../../services/plan.js')]);
         const apply = Boolean(options.apply);
         const result = await syncPush(config, stateDir, sourceName!, options.from, apply, context.emit);
         const pending = pendingActions(result.plan).length;

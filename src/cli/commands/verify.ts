@@ -17,7 +17,7 @@ export function registerVerify(program: Command): void {
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
     .action(
       commandAction<VerifyFlags>(async (context, flags, args) => {
-        const { config, stateDir } = context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runVerify } = await import('../../verify/run-verify.js');
         const controller = new AbortController();
