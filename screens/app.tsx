@@ -21,7 +21,14 @@ function readConfigFlag(argv: string[]): string | undefined {
  * step. SIGHUP (the SSH session dropped) and SIGTERM stop what runs, record it in the journal
  * and leave the incident open for `drc resume`.
  */
-export async function startTui(argv: string[], options: { loaded?: LoadedConfig; playbookVars?: Record<string, string> } = {}): Promise<void> {
+export interface TuiOptions {
+  loaded?: LoadedConfig;
+  playbookVars?: Record<string, string>;
+  /** Runs after the journal is written and before the process exits on SIGHUP/SIGTERM (the demo stops its servers here). */
+  onSignalExit?: () => Promise<void>;
+}
+
+export async function startTui(argv: string[], options: TuiOptions = {}): Promise<void> {
   let loaded: LoadedConfig;
   try {
     loaded = options.loaded ?? loadConfig(readConfigFlag(argv));
@@ -38,12 +45,19 @@ export async function startTui(argv: string[], options: { loaded?: LoadedConfig;
     { exitOnCtrlC: false, patchConsole: true },
   );
   const onSignal = (signal: NodeJS.Signals) => {
-    void shutdown.run(signal).finally(() => {
-      instance.unmount();
-      // Exit here, once the journal is written: left to itself, signal-exit (in Ink) re-raises
-      // the signal as soon as the console's listener is gone.
-      process.exit(EXIT.warning);
-    });
+    // After a dropped SSH session the terminal is gone and every write fails with EIO/EPIPE;
+    // the journal and the cleanup below must still run to the end.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+    void shutdown
+      .run(signal)
+      .catch(() => {})
+      .then(() => options.onSignalExit?.())
+      .finally(() => {
+        instance.unmount();
+        // Exit here, once the journal is written: left to itself, signal-exit (in Ink) re-raises
+        // the signal as soon as the console's listener is gone.
+        process.exit(EXIT.warning);
+      });
   };
   process.on('SIGHUP', onSignal).on('SIGTERM', onSignal);
   try {

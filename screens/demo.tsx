@@ -20,7 +20,12 @@ export async function runDemoConsole(argv: string[]): Promise<void> {
         message: 'demo: opening the console. Choose "Start an incident", then "Local data loss", and press Enter on each step.',
       });
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      await startTui([], { loaded: sandbox.loaded, playbookVars: { ...sandbox.playbookVars, lost_at: lostAt } });
+      // A dropped terminal ends the process from inside the console: stop the servers first.
+      await startTui([], {
+        loaded: sandbox.loaded,
+        playbookVars: { ...sandbox.playbookVars, lost_at: lostAt },
+        onSignalExit: () => sandbox.stop({ keep: argv.includes('--keep') }),
+      });
     });
   } catch (error) {
     process.exitCode = reportError(printer.emit, error);

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../../src/config/load.js';
-import { configFolder } from '../../src/cli/commands/run.js';
+import { configFolder } from '../../src/config/config-folder.js';
 import { errorMessage } from '../../src/errors.js';
 import { discoverPlaybooks, loadPlaybookFile } from '../../src/playbooks/load.js';
 import type { PlaybookChoice } from '../playbook-picker.js';

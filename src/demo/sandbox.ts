@@ -34,13 +34,14 @@ export async function createSandbox(emit: Emit): Promise<Sandbox> {
   // The postgres user must reach its cluster folder inside; nobody may list the folder.
   await chmod(dir, 0o711);
   const stops: Array<() => Promise<void>> = [];
-  let stopped = false;
-  const stop = async (options: { keep?: boolean } = {}) => {
-    if (stopped) return;
-    stopped = true;
+  // Every caller (normal exit, a signal, an error) waits for the one and only shutdown:
+  // a process that exits while a second caller returned early would leave servers running.
+  const stopAll = async (options: { keep?: boolean }) => {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
     if (!options.keep) await rm(dir, { recursive: true, force: true });
   };
+  let stopping: Promise<void> | undefined;
+  const stop = (options: { keep?: boolean } = {}): Promise<void> => (stopping ??= stopAll(options));
   try {
     const info = (message: string) => emit({ type: 'log', level: 'info', message });
     info(`demo: sandbox in ${dir}`);

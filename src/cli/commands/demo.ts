@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DrcError, EXIT } from '../../errors.js';
-import { runHeadlessDemo } from '../../demo/run-demo.js';
-import { createSandbox, demoPath, type Sandbox } from '../../demo/sandbox.js';
+import type { Sandbox } from '../../demo/sandbox.js';
+import type { Emit } from '../../events.js';
 import { commandAction } from '../context.js';
 
 interface DemoFlags {
@@ -13,12 +13,14 @@ interface DemoFlags {
  * Runs `work` inside a fresh sandbox and always takes it down again: on success, on error and
  * on Ctrl+C / SIGTERM / SIGHUP (the signal aborts the work, then the servers are stopped).
  */
-export async function withSandbox<T>(options: { keep: boolean; emit: Parameters<typeof createSandbox>[0] }, work: (sandbox: Sandbox, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withSandbox<T>(options: { keep: boolean; emit: Emit }, work: (sandbox: Sandbox, signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`${signal}: stopping the demo`));
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onSignal);
   const previousPath = process.env.PATH;
   let sandbox: Sandbox | undefined;
+  // Loaded on use: the sandbox pulls in the database drivers and the backup pipeline.
+  const { createSandbox, demoPath } = await import('../../demo/sandbox.js');
   try {
     sandbox = await createSandbox(options.emit);
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -46,6 +48,7 @@ export function registerDemo(program: Command): void {
           // The console itself opens from screens/main.tsx; here there is no terminal to open it in.
           throw new DrcError('drc demo opens the console and needs a terminal', { hint: 'run it in a terminal, or pass --headless', exitCode: EXIT.critical });
         }
+        const { runHeadlessDemo } = await import('../../demo/run-demo.js');
         const result = await withSandbox({ keep: Boolean(flags.keep), emit: context.emit }, (sandbox, signal) => runHeadlessDemo(sandbox, context.emit, signal));
         return result.exitCode;
       }),

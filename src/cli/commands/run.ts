@@ -5,9 +5,6 @@ import { parseVarFlags } from '../../playbooks/vars.js';
 import { commandAction } from '../context.js';
 import { collect } from '../flags.js';
 
-// screens/hooks/playbook-choices.ts still imports it from here.
-export { configFolder };
-
 interface RunFlags {
   var?: string[];
   yes?: boolean;
