@@ -11,8 +11,9 @@ const knownSecrets = new Set<string>();
 export const MASK = '********';
 
 export function registerSecret(value: string): void {
-  // Very short values would mask ordinary words; no real secret is that short.
-  if (value.length >= 4) knownSecrets.add(value);
+  // Very short values would mask ordinary words ("wrong", "admin") all over the output and
+  // garble every message; a secret that short offers no protection anyway.
+  if (value.length >= 6) knownSecrets.add(value);
 }
 
 export function redact(text: string): string {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrc } from '../helpers/drc.js';
 import { seedPostgres, writeJson } from '../helpers/fixtures.js';
 import { createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
-import { startDeadEndpoint, startS3rver, type TestS3rver } from '../helpers/s3rver.js';
+import { S3_TEST_SECRET, startDeadEndpoint, startS3rver, type TestS3rver } from '../helpers/s3rver.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 describe('drc backup with the S3 target down', () => {
@@ -40,7 +40,7 @@ describe('drc backup with the S3 target down', () => {
     expect(down.stderr).toMatch(/backup OK with warnings: set \S+ on local; not on offsite/);
     const [first] = await readdir(path.join(work.dir, 'backups'));
     expect(first).toBeDefined();
-    expect(down.stderr).not.toContain('S3RVER');
+    expect(down.stderr).not.toContain(S3_TEST_SECRET);
 
     const up = await runDrc(['--config', await writeConfig(s3.endpoint), '--json', 'backup'], { env });
     expect(up.exitCode, up.stderr).toBe(0);

@@ -4,6 +4,10 @@
 // Prints {"port":N} once listening; exits when its parent closes stdin (or dies).
 'use strict';
 const S3rver = require('s3rver');
+const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account');
+
+// A key pair whose secret differs from its id, so tests can prove the secret never leaks.
+DUMMY_ACCOUNT.createKeyPair(process.env.DRC_TEST_S3_KEY_ID, process.env.DRC_TEST_S3_SECRET_VALUE);
 
 const [directory, bucket] = process.argv.slice(2);
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });

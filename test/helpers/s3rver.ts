@@ -9,6 +9,9 @@ import { makeTempDir } from './tmp.js';
 
 const SERVER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 's3rver-process.cjs');
 const BUCKET = 'drc-test';
+/** drc's test credentials (registered in the s3rver process beside its built-in S3RVER/S3RVER). */
+export const S3_TEST_KEY_ID = 'DRCTESTKEYID0001';
+export const S3_TEST_SECRET = 'drc-test-s3-secret-9f2c1e7b';
 
 /** s3rver's built-in account; the names below are what a drc config refers to. */
 export const S3RVER_KEY_ENV = 'DRC_TEST_S3_KEY';
@@ -35,6 +38,7 @@ export async function startS3rver(): Promise<TestS3rver> {
   const { dir, cleanup } = await makeTempDir('drc-s3rver-');
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, dir, BUCKET], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, DRC_TEST_S3_KEY_ID: S3_TEST_KEY_ID, DRC_TEST_S3_SECRET_VALUE: S3_TEST_SECRET },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -53,7 +57,7 @@ export async function startS3rver(): Promise<TestS3rver> {
     endpoint,
     bucket: BUCKET,
     dir,
-    env: { [S3RVER_KEY_ENV]: 'S3RVER', [S3RVER_SECRET_ENV]: 'S3RVER' },
+    env: { [S3RVER_KEY_ENV]: S3_TEST_KEY_ID, [S3RVER_SECRET_ENV]: S3_TEST_SECRET },
     targetConfig: (prefix, name = 'offsite') => ({
       name,
       type: 's3',
