@@ -13,16 +13,33 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    const { startTui } = await import('./app.js');
+    const { startTui } = await importConsole(() => import('./app.js'));
     await startTui(argv);
     return;
   }
   if (isConsoleDemo(argv)) {
-    const { runDemoConsole } = await import('./demo.js');
+    const { runDemoConsole } = await importConsole(() => import('./demo.js'));
     await runDemoConsole(argv);
     return;
   }
   await runProgram(argv);
+}
+
+/**
+ * Loads the console with CI/CONTINUOUS_INTEGRATION hidden: Ink reads them once at import and
+ * then draws nothing until exit. The console only opens when stdin and stdout are a terminal,
+ * so a person is there, whatever the environment of the shell says (tmux started by a CI job,
+ * an SSH session from a runner). The variables are put back for the steps' commands.
+ */
+async function importConsole<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await load();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+  }
 }
 
 /** `drc demo` at a terminal opens the console on the sandbox; --headless (and no TTY) stays headless. */
