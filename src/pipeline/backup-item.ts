@@ -92,5 +92,7 @@ function toItemError(error: unknown, source: BackupSource, target: Target, where
     });
   }
   if (code === 'ABORT_ERR') return new DrcError(`source ${source.name}: backup interrupted`, { cause: error });
-  return new DrcError(`source ${source.name}: backup failed (${errorMessage(error)})`, { cause: error });
+  // Tool failures carry their stderr after blank lines; one line reads better in logs and mail.
+  const message = errorMessage(error).trim().replace(/\s*\n+\s*/g, ': ');
+  return new DrcError(`source ${source.name}: backup failed (${message})`, { cause: error });
 }

@@ -76,9 +76,9 @@ export function decompressionFor(kind: CompressionKind): Compression {
   throw new Error('this item is zstd-compressed but neither the zstd tool nor node:zlib zstd is available: apt-get install zstd');
 }
 
-/** A child process as a stream stage; it errors when the process exits non-zero. */
+/** A child process as a stream stage; it errors (with the tool's stderr) when the process fails. */
 function childDuplex(binary: string, args: string[]): Duplex {
-  const child = execa(binary, args, { buffer: false, stderr: 'pipe', encoding: 'buffer' });
+  const child = execa(binary, args, { buffer: { stdout: false, stderr: true }, encoding: 'buffer' });
   const duplex = child.duplex({ binary: true });
   child.catch(() => {}); // the failure surfaces as the duplex's error
   return duplex;

@@ -133,6 +133,19 @@ describe('drc backup when something fails', () => {
     expect(await listSets(backups)).toEqual([]);
   });
 
+  it('a compressor that dies mid-stream (broken pipe) fails the item and leaves no set', async () => {
+    const { config, backups } = await setup([{ name: 'core-db', type: 'postgres', url: pgDb.url }]);
+    const fakeBin = path.join(work.dir, 'bin');
+    await mkdir(fakeBin);
+    await writeFile(path.join(fakeBin, 'zstd'), '#!/bin/bash\nhead -c 3000 > /dev/null\necho "zstd: killed" >&2\nexit 1\n');
+    await chmod(path.join(fakeBin, 'zstd'), 0o755);
+    const run = await runDrc(['--config', config, 'backup'], { env: { ...env, PATH: `${fakeBin}:${process.env.PATH}` } });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/core-db: backup failed \(.*zstd.*: zstd: killed\)/);
+    expect(run.stderr).toMatch(/backup FAILED: no set written/);
+    expect(await listSets(backups)).toEqual([]);
+  });
+
   it('a full disk leaves no half-written set and the earlier good set untouched', async () => {
     const { config, backups } = await setup([
       { name: 'small', type: 'mysql', url: mariaDb.url },
