@@ -1,11 +1,7 @@
-import os from 'node:os';
 import type { Config } from '../config/schema.js';
-import { DrcError, errorMessage } from '../errors.js';
-import type { DrcEvent } from '../events.js';
-import { executeRun } from '../playbooks/actions/index.js';
+import { DrcError } from '../errors.js';
 import { loadPlaybookFile } from '../playbooks/load.js';
 import { stepKind, type Playbook } from '../playbooks/types.js';
-import { formatDuration } from '../util/duration.js';
 import { DRC_VERSION } from '../version.js';
 import type { RunnerEvent, RunnerListener } from './events.js';
 import { findIncident, makeIncidentId } from './incident-store.js';
@@ -14,7 +10,8 @@ import type { JournalEntry, NoteKind } from './journal-schema.js';
 import { stopLeftoverCommand } from './leftovers.js';
 import { parseNote } from './notes.js';
 import { applyEvent, reduceIncident, startIncident, type IncidentState, type StepState } from './reducer.js';
-import { StepOutput } from './step-output.js';
+import { assertSameSteps, normalizeTime, whoAndWhere } from './runner-support.js';
+import { runStepAction } from './step-action.js';
 
 /**
  * How a step's confirmations are handled: "all" ticks them (--yes: the person running drc
@@ -241,67 +238,21 @@ export class IncidentRunner {
     this.journal.close();
   }
 
-  /** Runs the step's block; true when it passed. Journals output, then the outcome. */
+  /** Runs the step's block; true when it passed. */
   private async runAction(index: number, controller: AbortController): Promise<boolean> {
-    const definition = this.playbook.steps[index]!;
-    const run = definition.run!;
-    const output = new StepOutput(this.dir, index, definition.title, this.stepState(index).attempts);
-    const started = Date.now();
-    const timeout = run.kind === 'action' && run.timeoutMs ? AbortSignal.timeout(run.timeoutMs) : undefined;
-    const signal = timeout ? AbortSignal.any([controller.signal, timeout]) : controller.signal;
-    const line = (text: string) => this.publish({ type: 'step-output', step: index, line: output.write(text) });
-    let outcome: { detail?: string; restored?: { source: string; setId: string; setTime: string } } | undefined;
-    let failure: unknown;
-    try {
-      outcome = await executeRun(run, {
-        config: this.setup.config,
-        stateDir: this.setup.stateDir,
-        vars: this.playbook.vars,
-        env: { DRC_INCIDENT_ID: this.id, DRC_STEP: String(index + 1) },
-        signal,
-        line,
-        emit: (event) => this.forwardEngineEvent(index, event, line),
-        onProcess: (pid) => this.record({ type: 'process-started', step: index, pid }),
-      });
-    } catch (error) {
-      failure = error;
-    }
-    output.close();
-    const machineMs = Date.now() - started;
-    this.attemptMachineMs.set(index, machineMs);
-    if (output.bytes) this.record({ type: 'step-output', step: index, file: output.file, bytes: output.bytes, tail: output.tailText() });
-    const title = definition.title;
-    if (controller.signal.aborted) {
-      const reason = errorMessage(controller.signal.reason);
-      this.record({ type: 'step-interrupted', step: index, reason });
-      this.publish({ type: 'step-interrupted', step: index, title, reason });
-      return false;
-    }
-    if (failure !== undefined || !outcome) {
-      const error = timeout?.aborted ? `timed out after ${formatDuration(run.kind === 'action' ? (run.timeoutMs ?? 0) : 0)} (the drc block's timeout:)` : errorMessage(failure);
-      const hint = failure instanceof DrcError ? failure.hint : undefined;
-      this.record({ type: 'step-failed', step: index, error, ...(hint ? { hint } : {}), machineMs, waitingMs: 0 });
-      this.publish({ type: 'step-failed', step: index, title, error, ...(hint ? { hint } : {}), ...(output.bytes ? { outputFile: output.file } : {}) });
-      return false;
-    }
-    this.record({
-      type: 'action-finished',
-      step: index,
-      machineMs,
-      ...(outcome.detail ? { detail: outcome.detail } : {}),
-      ...(outcome.restored ? { restored: outcome.restored } : {}),
+    const { passed, machineMs } = await runStepAction({
+      incidentId: this.id,
+      dir: this.dir,
+      playbook: this.playbook,
+      setup: this.setup,
+      index,
+      attempt: this.stepState(index).attempts,
+      controller,
+      record: (entry) => this.record(entry),
+      publish: (event) => this.publish(event),
     });
-    return true;
-  }
-
-  /** Backup/restore/verify report through engine events; a step shows them as its output. */
-  private forwardEngineEvent(step: number, event: DrcEvent, line: (text: string) => void): void {
-    if (event.type === 'task-progress') {
-      this.publish({ type: 'step-progress', step, task: event.task, bytes: event.bytes, elapsedMs: event.elapsedMs, ...(event.totalBytes ? { totalBytes: event.totalBytes } : {}) });
-    } else if (event.type === 'log') line(`${event.level === 'info' ? '' : `${event.level}: `}${event.message}`);
-    else if (event.type === 'task-started') line(`${event.task}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}…`);
-    else if (event.type === 'task-finished') line(`${event.task}: ${event.phase} ${event.ok ? 'done' : 'FAILED'}${event.detail ? ` (${event.detail})` : ''}`);
-    else line(event.summary);
+    this.attemptMachineMs.set(index, machineMs);
+    return passed;
   }
 
   private finishStep(index: number): void {
@@ -359,33 +310,5 @@ export class IncidentRunner {
 
   private publish(event: RunnerEvent): void {
     for (const listener of this.listeners) listener(event);
-  }
-}
-
-function whoAndWhere(): { host: string; user: string } {
-  let user = process.env.SUDO_USER ?? process.env.USER ?? 'unknown';
-  try {
-    user = process.env.SUDO_USER ?? os.userInfo().username;
-  } catch {
-    // No passwd entry (containers): keep the env's answer.
-  }
-  return { host: os.hostname(), user };
-}
-
-function normalizeTime(text: string | undefined, what: string): string | undefined {
-  if (text === undefined || text === '') return undefined;
-  const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new DrcError(`${what}=${text}: not a date and time`, { hint: 'use ISO 8601, e.g. 2026-11-22T01:40:00Z' });
-  return new Date(time).toISOString();
-}
-
-function assertSameSteps(playbook: Playbook, state: IncidentState): void {
-  const now = playbook.steps.map((step) => step.title);
-  const then = state.steps.map((step) => step.title);
-  const differs = now.length !== then.length || now.some((title, i) => title !== then[i]);
-  if (differs) {
-    throw new DrcError(`playbook ${playbook.file} changed since incident ${state.id} started: its steps are no longer the ones in the journal`, {
-      hint: 'put the file back as it was (git) to resume, or start a new incident with "drc run"',
-    });
   }
 }

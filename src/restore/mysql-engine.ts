@@ -6,7 +6,7 @@ import { DrcError, errorMessage } from '../errors.js';
 import { mysqlDriverOptions, mysqlEnv, mysqlToolArgs, parseMysqlUrl } from '../sources/db-url.js';
 import { listMysqlTables } from '../sources/mysql.js';
 import { findMysqlTool } from '../sources/tools.js';
-import { judgeSmokeCheck, type SmokeCheck } from './db-checks.js';
+import { judgeSmokeCheck } from './db-checks.js';
 import type { DatabaseEngine } from './engine.js';
 import { feedTool } from './feed-tool.js';
 import { settle, streamInput } from './tool-input.js';

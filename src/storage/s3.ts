@@ -5,7 +5,6 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   PutObjectCommand,
-  S3Client,
   paginateListObjectsV2,
   type _Object,
 } from '@aws-sdk/client-s3';
