@@ -1,12 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listIncidents } from '../../src/incidents/incident-store.js';
 import { readJournal } from '../../src/incidents/journal.js';
 import { drcCommand, runDrc } from '../helpers/drc.js';
-import { createPgDatabase, PG_ADMIN, type TestPgDatabase } from '../helpers/postgres.js';
+import { createPgDatabase, type TestPgDatabase, pgQueryOnce } from '../helpers/postgres.js';
 import { makeTempDir, uniqueSuffix } from '../helpers/tmp.js';
 
 const PLAYBOOK = `---
@@ -41,17 +40,6 @@ expect: 120
 ## Tell people
 - [ ] Support informed
 `;
-
-/** One connection per query: the restore's swap ends every session on the live database. */
-async function queryOnce(database: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ ...PG_ADMIN, database });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** drc in a real terminal: tmux on its own server socket, 100×30. */
 function createTmux(name: string) {
@@ -100,7 +88,7 @@ describe('drc console in a real terminal', () => {
 
   beforeEach(async () => {
     db = await createPgDatabase('drc_e2e');
-    await queryOnce(db.name, "CREATE TABLE customers (id int PRIMARY KEY, name text); INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 120) g");
+    await pgQueryOnce(db.name, "CREATE TABLE customers (id int PRIMARY KEY, name text); INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 120) g");
     ({ dir, cleanup } = await makeTempDir('drc-e2e-console-'));
     stateDir = path.join(dir, 'state');
     await mkdir(path.join(dir, 'playbooks'));
@@ -129,7 +117,7 @@ describe('drc console in a real terminal', () => {
   it('runs a playbook from the picker to the post-mortem with the keys, restoring the data', async () => {
     const backup = await runDrc(['backup', '--config', configFile]);
     expect(backup.exitCode).toBe(0);
-    await queryOnce(db.name, 'DELETE FROM customers');
+    await pgQueryOnce(db.name, 'DELETE FROM customers');
 
     const { command, args } = drcCommand();
     const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -171,7 +159,7 @@ describe('drc console in a real terminal', () => {
     await term.keys('C-c');
     await term.waitFor('drc exited 0');
 
-    const { rows } = await queryOnce(db.name, 'SELECT count(*)::int AS n FROM customers');
+    const { rows } = await pgQueryOnce(db.name, 'SELECT count(*)::int AS n FROM customers');
     expect(rows[0]!.n).toBe(120);
     const [incident] = listIncidents(stateDir);
     expect(incident!.state!.status).toBe('resolved');

@@ -22,6 +22,20 @@ export async function pgAdminQuery(sql: string, params?: unknown[]): Promise<pg.
   }
 }
 
+/**
+ * One query on a fresh connection to `database`: for tests around a restore, whose swap ends
+ * every session (pooled ones included) on the live database.
+ */
+export async function pgQueryOnce(database: string, sql: string, params?: unknown[]): Promise<pg.QueryResult> {
+  const client = new pg.Client({ ...PG_ADMIN, database });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Creates a uniquely named database; drop() also removes copies drc made of it (_restore_/_before_). */
 export async function createPgDatabase(prefix = 'drc_test'): Promise<TestPgDatabase> {
   const name = `${prefix}_${uniqueSuffix()}`.toLowerCase();

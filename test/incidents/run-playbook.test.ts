@@ -3,22 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/util/duration.js';
 import { runDrc } from '../helpers/drc.js';
-import pg from 'pg';
-import { createPgDatabase, PG_ADMIN, type TestPgDatabase } from '../helpers/postgres.js';
+import { createPgDatabase, type TestPgDatabase, pgQueryOnce } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const PASSPHRASE = 'incident-test-passphrase-7f3a';
-
-/** A fresh connection per query: the restore swaps the database and ends pooled sessions. */
-async function query(database: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ ...PG_ADMIN, database });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A local-data-loss incident in miniature, against a real PostgreSQL database. */
 const PLAYBOOK = `---
@@ -89,7 +77,7 @@ describe('drc run: a playbook end to end, headless, against PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createPgDatabase('drc_incident');
-    await query(db.name, `CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);
+    await pgQueryOnce(db.name, `CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);
       INSERT INTO users (name) VALUES ('ada'), ('grace'), ('linus')`);
     tmp = await makeTempDir();
     configFile = path.join(tmp.dir, 'drc.json');
@@ -133,7 +121,7 @@ describe('drc run: a playbook end to end, headless, against PostgreSQL', () => {
     expect(result).toMatchObject({ type: 'result', data: { status: 'resolved' } });
 
     // The data is back, the shell step ran with its vars.
-    expect((await query(db.name, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 3 });
+    expect((await pgQueryOnce(db.name, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 3 });
     expect(await readFile(path.join(tmp.dir, 'maintenance'), 'utf8')).toBe('maintenance on\n');
 
     // The journal: every step started and finished once, in order, each event timed; secrets masked.

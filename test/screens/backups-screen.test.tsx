@@ -1,24 +1,12 @@
 import { render } from 'ink-testing-library';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/backup/run-backup.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { ignoreEvents } from '../../src/events.js';
 import { Root } from '../../screens/root.js';
-import { PG_ADMIN, pgAdminQuery, createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
+import { pgAdminQuery, createPgDatabase, type TestPgDatabase, pgQueryOnce } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { KEYS, settle, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
-
-/** One connection per query: the restore's swap ends every session on the live database. */
-async function queryOnce(database: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ ...PG_ADMIN, database });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('backups browser', () => {
   let db: TestPgDatabase;
@@ -29,7 +17,7 @@ describe('backups browser', () => {
 
   beforeEach(async () => {
     db = await createPgDatabase('drc_browse');
-    await queryOnce(db.name, 'CREATE TABLE calls (id int PRIMARY KEY, transcript text); INSERT INTO calls SELECT g, $$hello $$ || g FROM generate_series(1, 40) g');
+    await pgQueryOnce(db.name, 'CREATE TABLE calls (id int PRIMARY KEY, transcript text); INSERT INTO calls SELECT g, $$hello $$ || g FROM generate_series(1, 40) g');
     ({ dir, cleanup } = await makeTempDir('drc-screen-backups-'));
     loaded = await writeTestConfig(dir, [{ name: 'app-db', type: 'postgres', url: db.url }]);
     setId = (await runBackup({ config: loaded.config, stateDir: loaded.stateDir, emit: ignoreEvents })).setId!;
@@ -65,7 +53,7 @@ describe('backups browser', () => {
 
   it('restores a source only after showing the plan and hearing yes', async () => {
     const { lastFrame, stdin, unmount } = await openBackups();
-    await queryOnce(db.name, 'DELETE FROM calls WHERE id > 10');
+    await pgQueryOnce(db.name, 'DELETE FROM calls WHERE id > 10');
     stdin.write('r');
     await waitForText(lastFrame, `Restore which source from ${setId}?`);
     await settle();
@@ -76,7 +64,7 @@ describe('backups browser', () => {
     await settle();
     stdin.write('y');
     frame = await waitForText(lastFrame, '✓ done', 60_000);
-    const { rows } = await queryOnce(db.name, 'SELECT count(*) FROM calls');
+    const { rows } = await pgQueryOnce(db.name, 'SELECT count(*) FROM calls');
     expect(Number(rows[0]!.count)).toBe(40);
     const kept = await pgAdminQuery('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${db.name}_before_%`]);
     expect(kept.rowCount).toBe(1);
