@@ -13,6 +13,14 @@ const duration = z.string().refine((text) => parseDuration(text) !== undefined, 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]);
 const integer = z.union([z.number().int(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)]);
 const nameList = z.union([z.string().transform((name) => [name]), z.array(z.string()).min(1)]);
+/** "invoices, billing" (what a var holds) or a YAML list. */
+const tableList = z.union([
+  z
+    .string()
+    .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean))
+    .refine((names) => names.length > 0, 'expected a table name, or several separated by commas'),
+  z.array(z.string().min(1)).min(1),
+]);
 
 export const frontmatterSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected letters, digits, "-" or "_"'),
@@ -31,7 +39,10 @@ export type Frontmatter = z.infer<typeof frontmatterSchema>;
 /** Every action may override how long it may run before it is stopped. */
 const common = { timeout: duration.optional(), name: z.string().optional() };
 
-/** An SQL check's expectation: a value the first column must equal, or a comparison ("> 0"). */
+/**
+ * A check's expectation. SQL: a value the first column must equal, or a comparison ("> 0").
+ * calcom-api/retell-api: "up" (default: the API answers) or "down" (an outage is confirmed).
+ */
 const expectation = z.union([z.string(), z.number(), z.boolean()]);
 
 const checkFields = {
@@ -52,6 +63,9 @@ const checkFields = {
 export const CHECK_KINDS = ['sql', 'http', 'command', 'calcom-api', 'retell-api'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
+export const SERVICE_EXPECTATIONS = ['up', 'down'] as const;
+export type ServiceExpectation = (typeof SERVICE_EXPECTATIONS)[number];
+
 function refineCheck(check: Record<string, unknown>, ctx: z.RefinementCtx): void {
   const kinds = CHECK_KINDS.filter((kind) => check[kind] !== undefined);
   if (kinds.length !== 1) {
@@ -60,6 +74,14 @@ function refineCheck(check: Record<string, unknown>, ctx: z.RefinementCtx): void
       message: kinds.length
         ? `a check tests one thing; found ${kinds.join(' and ')} (split it into two steps)`
         : `a check needs one of: ${CHECK_KINDS.join(', ')}`,
+    });
+  }
+  const service = kinds.find((kind) => kind === 'calcom-api' || kind === 'retell-api');
+  if (service && check.expect !== undefined && !SERVICE_EXPECTATIONS.includes(check.expect as ServiceExpectation)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['expect'],
+      message: `a ${service} check expects "up" (the API answers) or "down" (the outage is confirmed), got ${JSON.stringify(check.expect)}`,
     });
   }
   if (check.sql !== undefined && !check.source) {
@@ -75,7 +97,8 @@ export const actionSchemas = {
     source: z.string({ error: 'missing: name the configured source to restore' }),
     set: z.string().default('latest'),
     into: z.string().optional(),
-    table: z.string().optional(),
+    /** Only these tables, each replaced in the live database, all from the same set. */
+    table: tableList.optional(),
   }),
   verify: z.strictObject({ action: z.literal('verify'), ...common, set: z.string().default('latest'), deep: flag.default(false) }),
   check: z.strictObject({ action: z.literal('check'), ...checkFields }).superRefine(refineCheck),

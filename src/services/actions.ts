@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { DrcError, errorMessage } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { AppliedAction } from './calcom/apply.js';
+import { ServiceCallError } from './http.js';
 import { loadMirror, saveMirror } from './mirror.js';
 import { describePlan, pendingActions, type ServicePlan } from './plan.js';
 import { countSnapshot, openSyncService, type ServiceSnapshot } from './service.js';
@@ -84,14 +85,26 @@ export async function syncPush(
   }
 }
 
-/** For playbook checks that wait for a service to come back: fast, few retries, never throws. */
-export async function checkServiceApi(config: Config, sourceName: string, tuning: ClientTuning = {}): Promise<{ ok: boolean; detail: string }> {
+/**
+ * How a service's API looks from here: "up" (answers and accepts our key), "down" (no answer,
+ * or 5xx: an outage), "refused" (answers but turns us away: a rejected key, our rate limit,
+ * a 4xx; not an outage, and waiting will not fix it).
+ */
+export type ServiceApiState = 'up' | 'down' | 'refused';
+
+/**
+ * For playbook checks that confirm an outage or wait for a service to come back: fast, few
+ * retries. Anything that is not the service's answer (no such source, no API key) throws.
+ */
+export async function probeServiceApi(config: Config, sourceName: string, tuning: ClientTuning = {}): Promise<{ state: ServiceApiState; detail: string }> {
+  const source = findServiceSource(config, sourceName);
   try {
-    const source = findServiceSource(config, sourceName);
     const detail = await openSyncService(source, { timeoutMs: 10_000, retries: 1, ...tuning }).probe();
-    return { ok: true, detail };
+    return { state: 'up', detail };
   } catch (error) {
-    return { ok: false, detail: errorMessage(error) };
+    if (!(error instanceof ServiceCallError)) throw error;
+    const down = error.status === undefined || error.status >= 500;
+    return { state: down ? 'down' : 'refused', detail: error.message };
   }
 }
 

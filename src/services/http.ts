@@ -48,6 +48,20 @@ export interface JsonClient {
   request<T>(request: JsonRequest): Promise<T>;
 }
 
+/**
+ * A request the service did not carry out: `status` is its answer, undefined when it never
+ * answered (refused connection, DNS, timeout). Lets a check tell an outage (no answer, 5xx)
+ * from a refusal aimed at us (a rejected key, our rate limit).
+ */
+export class ServiceCallError extends DrcError {
+  readonly status: number | undefined;
+
+  constructor(status: number | undefined, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
 const DEFAULTS = { timeoutMs: 30_000, retries: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export function createJsonClient(options: JsonClientOptions): JsonClient {
@@ -109,13 +123,13 @@ async function outcomeBodyDone(outcome: Outcome): Promise<void> {
 async function readResponse<T>(response: Response, options: JsonClientOptions, what: string, attempt: number): Promise<T> {
   const text = await response.text();
   if (response.status === 401 || response.status === 403) {
-    throw new DrcError(`source ${options.source}: API key rejected (${response.status}); check ${options.keyOrigin}`, {
+    throw new ServiceCallError(response.status, `source ${options.source}: API key rejected (${response.status}); check ${options.keyOrigin}`, {
       hint: `create a new API key in the ${options.source} dashboard and put it in ${options.keyOrigin}`,
     });
   }
   if (!response.ok) {
     const retried = attempt > 0 ? ` after ${attempt + 1} attempts` : '';
-    throw new DrcError(`source ${options.source}: ${what} failed with ${response.status}${retried}: ${describeErrorBody(text)}`, {
+    throw new ServiceCallError(response.status, `source ${options.source}: ${what} failed with ${response.status}${retried}: ${describeErrorBody(text)}`, {
       hint: isRetryableStatus(response.status)
         ? 'the service is failing or rate-limiting; wait and run it again'
         : 'the service refused the request; the message above says why',
@@ -131,10 +145,10 @@ async function readResponse<T>(response: Response, options: JsonClientOptions, w
   }
 }
 
-function networkError(options: JsonClientOptions, what: string, error: unknown, timeoutMs: number, attempt: number): DrcError {
+function networkError(options: JsonClientOptions, what: string, error: unknown, timeoutMs: number, attempt: number): ServiceCallError {
   const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
   const cause = timedOut ? `no answer within ${formatDuration(timeoutMs)}` : describeNetworkError(error);
-  return new DrcError(`source ${options.source}: ${what} at ${options.baseUrl}: ${cause} (${attempt + 1} attempts)`, {
+  return new ServiceCallError(undefined, `source ${options.source}: ${what} at ${options.baseUrl}: ${cause} (${attempt + 1} attempts)`, {
     hint: 'check the network and baseUrl; the service may be down (see its status page)',
     cause: error,
   });

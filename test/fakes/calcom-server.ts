@@ -23,6 +23,9 @@ export interface CalcomFake {
   state: CalcomFakeState;
   requests: Array<{ method: string; path: string; headers: Record<string, string | string[] | undefined> }>;
   failNext(count: number, failure: FakeFailure): void;
+  /** Every request answers 503 (or `failure`) until comeBack(): the vendor is down. */
+  goDown(failure?: FakeFailure): void;
+  comeBack(): void;
   /** Deletes every schedule, event type, webhook and booking (the user stays). */
   wipe(): void;
   close(): Promise<void>;
@@ -194,6 +197,8 @@ export async function startCalcomFake(options: { apiKey: string; seed?: boolean;
     state,
     requests: server.requests,
     failNext: server.failNext,
+    goDown: server.goDown,
+    comeBack: server.comeBack,
     wipe() {
       state.schedules.length = 0;
       state.eventTypes.length = 0;

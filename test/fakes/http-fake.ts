@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * The plumbing both vendor fakes share: a local HTTP server on 127.0.0.1 (port 0), Bearer
  * auth, request log, failure injection (the next N requests answer 429 with Retry-After, or
- * 500) and JSON in/out. The vendor files hold only the endpoints.
+ * 500; or every request fails until the outage ends) and JSON in/out. The vendor files hold
+ * only the endpoints.
  */
 export interface FakeRequest {
   method: string;
@@ -37,6 +38,9 @@ export interface FakeServer {
   /** Every request seen, in order (method, path, headers). */
   requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }>;
   failNext(count: number, failure: FakeFailure): void;
+  /** Every request fails with `failure` (default 503) until comeBack(): a vendor outage. */
+  goDown(failure?: FakeFailure): void;
+  comeBack(): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ export async function startFakeServer(options: {
   handle: FakeHandler;
 }): Promise<FakeServer> {
   const failures: FakeFailure[] = [];
+  let outage: FakeFailure | undefined;
   const requests: FakeServer['requests'] = [];
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => send(res, { status: 500, body: { message: String(error) } }));
@@ -56,7 +61,7 @@ export async function startFakeServer(options: {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers });
     const raw = await readBody(req);
-    const failure = failures.shift();
+    const failure = outage ?? failures.shift();
     if (failure) {
       return send(res, {
         status: failure.status,
@@ -87,6 +92,12 @@ export async function startFakeServer(options: {
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (count, failure) => failures.push(...Array.from({ length: count }, () => failure)),
+    goDown: (failure = { status: 503 }) => {
+      outage = failure;
+    },
+    comeBack: () => {
+      outage = undefined;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

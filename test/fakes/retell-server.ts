@@ -31,6 +31,9 @@ export interface RetellFake {
   state: RetellFakeState;
   requests: Array<{ method: string; path: string; headers: Record<string, string | string[] | undefined> }>;
   failNext(count: number, failure: FakeFailure): void;
+  /** Every request answers 503 (or `failure`) until comeBack(): the vendor is down. */
+  goDown(failure?: FakeFailure): void;
+  comeBack(): void;
   /** Deletes agents, LLMs, knowledge bases and calls; unbinds the numbers (or deletes them too). */
   wipe(options?: { phoneNumbers?: boolean }): void;
   close(): Promise<void>;
@@ -252,6 +255,8 @@ export async function startRetellFake(options: RetellFakeOptions): Promise<Retel
     state,
     requests: server.requests,
     failNext: server.failNext,
+    goDown: server.goDown,
+    comeBack: server.comeBack,
     wipe(wipeOptions = {}) {
       state.agents.clear();
       state.llms.clear();

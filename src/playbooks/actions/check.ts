@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DrcError, errorMessage } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
-import type { CheckAction, CheckSpec, WaitAction } from '../schema.js';
-import { checkServiceApi } from './services.js';
+import type { CheckAction, CheckSpec, ServiceExpectation, WaitAction } from '../schema.js';
+import { probeService } from './services.js';
 import { spawnShell } from './spawn.js';
 import { meetsExpectation, queryCheck } from './sql.js';
 import { throwIfStopped, type ActionContext, type ActionResult } from './types.js';
@@ -13,6 +13,8 @@ const WAIT_TIMEOUT_MS = 600_000;
 interface CheckOutcome {
   ok: boolean;
   detail: string;
+  /** What to do when it fails, where the check knows better than the generic hint. */
+  hint?: string;
 }
 
 /** One check: passes or fails the step at once. */
@@ -23,7 +25,7 @@ export async function runCheckAction(check: CheckAction, context: ActionContext)
   context.line(`${outcome.ok ? 'passed' : 'FAILED'}: ${describeCheck(check)}: ${outcome.detail}`);
   if (!outcome.ok) {
     throw new DrcError(`check failed: ${describeCheck(check)}: ${outcome.detail}`, {
-      hint: 'look into it, then retry the step; skip it (with a reason) only if the check itself is wrong',
+      hint: outcome.hint ?? 'look into it, then retry the step; skip it (with a reason) only if the check itself is wrong',
     });
   }
   return { detail: outcome.detail };
@@ -58,8 +60,7 @@ async function attemptCheck(check: CheckSpec, timeoutMs: number, context: Action
     if (check.sql !== undefined) return meetsExpectation(await queryCheck(context.config, check.source!, check.sql, timeoutMs), check.expect);
     if (check.http !== undefined) return await checkHttp(check, timeoutMs, context);
     if (check.command !== undefined) return await checkCommand(check, timeoutMs, context);
-    const service = check['calcom-api'] ?? check['retell-api'];
-    if (service !== undefined) return await checkServiceApi(context, service);
+    if (check['calcom-api'] !== undefined || check['retell-api'] !== undefined) return await checkService(check, context);
     return { ok: false, detail: 'nothing to check' };
   } catch (error) {
     throwIfStopped(context.signal);
@@ -89,10 +90,37 @@ async function checkCommand(check: CheckSpec, timeoutMs: number, context: Action
   return { ok: outcome.exitCode === expected, detail: `exit code ${outcome.exitCode ?? 'unknown'}, expected ${expected}` };
 }
 
+/**
+ * `expect: up` passes when the API answers with our key; `expect: down` passes only on a real
+ * outage (no answer, 5xx). A refusal (rejected key, our rate limit) passes neither: it is ours.
+ */
+async function checkService(check: CheckSpec, context: ActionContext): Promise<CheckOutcome> {
+  const expected = (check.expect ?? 'up') as ServiceExpectation;
+  const vendor = check['calcom-api'] !== undefined ? 'Cal.com' : 'Retell';
+  const probe = await probeService(context, (check['calcom-api'] ?? check['retell-api'])!);
+  if (probe.state === expected) return { ok: true, detail: expected === 'down' ? `outage confirmed: ${probe.detail}` : probe.detail };
+  if (probe.state === 'refused') {
+    return {
+      ok: false,
+      detail: `${probe.detail}: ${vendor} answers but refuses us, which is not an outage`,
+      hint: 'a rejected key: put a valid one where the message says; a 429: we are over our rate limit, back off',
+    };
+  }
+  if (probe.state === 'up') {
+    return {
+      ok: false,
+      detail: `${probe.detail}, so ${vendor} is not down`,
+      hint: 'the problem is on our side (network, config, the app, its logs): stop this playbook and investigate there',
+    };
+  }
+  return { ok: false, detail: probe.detail };
+}
+
 export function describeCheck(check: CheckSpec): string {
   if (check.name) return check.name;
   if (check.sql !== undefined) return `sql on ${check.source}`;
   if (check.http !== undefined) return `${check.method ?? 'GET'} ${check.http}`;
   if (check.command !== undefined) return `\`${check.command}\``;
-  return check['calcom-api'] !== undefined ? `Cal.com API (${check['calcom-api']})` : `Retell API (${check['retell-api']})`;
+  const api = check['calcom-api'] !== undefined ? `Cal.com API (${check['calcom-api']})` : `Retell API (${check['retell-api']})`;
+  return `${api} is ${check.expect ?? 'up'}`;
 }

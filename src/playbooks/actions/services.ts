@@ -1,5 +1,5 @@
 import { DrcError } from '../../errors.js';
-import { checkServiceApi as probeServiceApi, describeCounts, syncPull, syncPush } from '../../services/actions.js';
+import { describeCounts, probeServiceApi, syncPull, syncPush, type ServiceApiState } from '../../services/actions.js';
 import { pendingActions } from '../../services/plan.js';
 import type { SyncAction } from '../schema.js';
 import type { ActionContext, ActionResult } from './types.js';
@@ -18,7 +18,7 @@ export async function runSyncAction(sync: SyncAction, context: ActionContext): P
   };
 }
 
-export async function checkServiceApi(context: ActionContext, sourceName: string): Promise<{ ok: boolean; detail: string }> {
+export async function probeService(context: ActionContext, sourceName: string): Promise<{ state: ServiceApiState; detail: string }> {
   return probeServiceApi(requireConfig(context, 'calcom-api/retell-api check'), sourceName);
 }
 
