@@ -1,5 +1,5 @@
 import { DrcError, EXIT } from '../../errors.js';
-import { runRestore } from '../../restore/run-restore.js';
+import { runRestore, type RestoreOutcome } from '../../restore/run-restore.js';
 import type { RestoreAction } from '../schema.js';
 import type { ActionContext, ActionResult } from './types.js';
 
@@ -10,24 +10,41 @@ import type { ActionContext, ActionResult } from './types.js';
  */
 export async function runRestoreAction(restore: RestoreAction, context: ActionContext): Promise<ActionResult> {
   if (!context.config) throw new DrcError('the restore action needs a config', { hint: 'pass --config PATH' });
-  const outcome = await runRestore({
-    config: context.config,
-    stateDir: context.stateDir,
-    set: restore.set,
-    source: restore.source,
-    into: restore.into,
-    table: restore.table,
-    yes: true,
-    emit: context.emit,
-    signal: context.signal,
-  });
-  if (outcome.exitCode === EXIT.critical || !outcome.setTime) {
-    throw new DrcError(`restore of ${restore.source} failed: ${outcome.error ?? 'see the output above'}`, {
-      hint: 'nothing live was changed; fix the cause and retry the step, or pick an older set',
+  const config = context.config;
+  const restoreOne = (set: string, table: string | undefined) =>
+    runRestore({
+      config,
+      stateDir: context.stateDir,
+      set,
+      source: restore.source,
+      into: restore.into,
+      table,
+      yes: true,
+      emit: context.emit,
+      signal: context.signal,
     });
+  const tables = restore.table ?? [undefined];
+  const details: string[] = [];
+  let set = restore.set;
+  let last: RestoreOutcome | undefined;
+  for (const [index, table] of tables.entries()) {
+    const outcome = await restoreOne(set, table);
+    if (outcome.exitCode === EXIT.critical || !outcome.setTime) {
+      const done = tables.slice(0, index);
+      throw new DrcError(`restore of ${restore.source}${table ? ` table ${table}` : ''} failed: ${outcome.error ?? 'see the output above'}`, {
+        hint: done.length
+          ? `${done.join(', ')} already restored from set ${set}; the rest was not changed: fix the cause and retry the step`
+          : 'nothing live was changed; fix the cause and retry the step, or pick an older set',
+      });
+    }
+    // Every table comes from the set the first one came from, even if a backup lands meanwhile.
+    set = outcome.setId;
+    last = outcome;
+    details.push(table ? `${table}${outcome.keptAs ? ` (previous rows kept in ${outcome.keptAs})` : ''}` : `into ${outcome.restoredInto ?? restore.source}${outcome.keptAs ? `, previous data kept as ${outcome.keptAs}` : ''}`);
   }
+  const what = restore.table ? `table${tables.length > 1 ? 's' : ''} ${details.join(', ')}` : details[0]!;
   return {
-    detail: `${restore.source} from set ${outcome.setId} into ${outcome.restoredInto ?? restore.source}${outcome.keptAs ? `, previous data kept as ${outcome.keptAs}` : ''}`,
-    restored: { source: restore.source, setId: outcome.setId, setTime: outcome.setTime },
+    detail: `${restore.source} from set ${last!.setId} ${what}`,
+    restored: { source: restore.source, setId: last!.setId, setTime: last!.setTime },
   };
 }
