@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DrcError, EXIT } from '../../errors.js';
 import { runRestore, type RestoreOutcome } from '../../restore/run-restore.js';
 import type { RestoreAction } from '../schema.js';
@@ -11,8 +12,15 @@ import type { ActionContext, ActionResult } from './types.js';
 export async function runRestoreAction(restore: RestoreAction, context: ActionContext): Promise<ActionResult> {
   if (!context.config) throw new DrcError('the restore action needs a config', { hint: 'pass --config PATH' });
   const config = context.config;
-  const restoreOne = (set: string, table: string | undefined) =>
-    runRestore({
+  let previousStart = 0;
+  const restoreOne = async (set: string, table: string | undefined) => {
+    // The kept copy is named after the second a restore starts (`<db>_before_<time>`): the
+    // next table waits for a new second rather than collide with the copy just made.
+    const nextSecond = Math.floor(previousStart / 1000) * 1000 + 1000;
+    if (Date.now() < nextSecond) await sleep(nextSecond - Date.now(), undefined, { signal: context.signal });
+    const started = new Date();
+    previousStart = started.getTime();
+    return runRestore({
       config,
       stateDir: context.stateDir,
       set,
@@ -22,7 +30,9 @@ export async function runRestoreAction(restore: RestoreAction, context: ActionCo
       yes: true,
       emit: context.emit,
       signal: context.signal,
+      now: () => started,
     });
+  };
   const tables = restore.table ?? [undefined];
   const details: string[] = [];
   let set = restore.set;
