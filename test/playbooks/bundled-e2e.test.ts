@@ -2,13 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
 import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
 import { runDrc, type DrcRun } from '../helpers/drc.js';
 import { createMariaDatabase, type TestMariaDatabase } from '../helpers/mariadb.js';
-import { createPgDatabase, PG_ADMIN, type TestPgDatabase } from '../helpers/postgres.js';
+import { createPgDatabase, pgQueryOnce, type TestPgDatabase } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 /**
@@ -107,17 +106,6 @@ async function waitForRequests(fake: { requests: Array<{ path: string }> }, path
   while (fake.requests.filter((request) => request.path === pathname).length < count) {
     if (Date.now() > deadline) throw new Error(`drc never asked ${pathname} ${count} times`);
     await sleep(100);
-  }
-}
-
-/** A fresh connection per query: restores swap databases and tables under pooled sessions. */
-async function pgQuery(database: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ ...PG_ADMIN, database });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 
@@ -274,7 +262,7 @@ describe.concurrent('bundled playbooks run end to end with drc run --yes', () =>
     let scenario: Scenario;
     beforeAll(async () => {
       db = await createPgDatabase('drc_e2e_billing');
-      await pgQuery(
+      await pgQueryOnce(
         db.name,
         `CREATE TABLE calls (id serial PRIMARY KEY, company_id int NOT NULL, minutes int NOT NULL);
          CREATE TABLE billing (id serial PRIMARY KEY, company_id int NOT NULL, month char(7) NOT NULL, minutes int NOT NULL, amount_cents int NOT NULL);
@@ -292,11 +280,11 @@ describe.concurrent('bundled playbooks run end to end with drc run --yes', () =>
     it('verifies the set, restores only the billing tables, recomputes and checks; later calls survive', async () => {
       const backup = await scenario.drc(['backup']);
       expect(backup.exitCode, backup.stderr).toBe(0);
-      const snapshot = async (table: string) => (await pgQuery(db.name, `SELECT * FROM ${table} ORDER BY id`)).rows;
+      const snapshot = async (table: string) => (await pgQueryOnce(db.name, `SELECT * FROM ${table} ORDER BY id`)).rows;
       const [billingBefore, invoicesBefore] = [await snapshot('billing'), await snapshot('invoices')];
 
       // The damage: a bad job wipes most monthly snapshots and zeroes the invoices; calls keep coming in.
-      await pgQuery(db.name, `DELETE FROM billing WHERE month < '2026-09'; UPDATE invoices SET total_cents = 0; INSERT INTO calls (company_id, minutes) VALUES (2, 42)`);
+      await pgQueryOnce(db.name, `DELETE FROM billing WHERE month < '2026-09'; UPDATE invoices SET total_cents = 0; INSERT INTO calls (company_id, minutes) VALUES (2, 42)`);
 
       const run = await scenario.run('corrupt-billing', ['--var', 'billing_tables=billing, invoices']);
       expect(run.exitCode, run.stderr).toBe(0);
@@ -305,12 +293,12 @@ describe.concurrent('bundled playbooks run end to end with drc run --yes', () =>
       expect(run.stderr).toMatch(/passed: billing has rows: expected > 0, got 30/);
       expect(await snapshot('billing')).toEqual(billingBefore);
       expect(await snapshot('invoices')).toEqual(invoicesBefore);
-      const calls = await pgQuery(db.name, 'SELECT COUNT(*)::int AS n, MAX(minutes) AS longest FROM calls');
+      const calls = await pgQueryOnce(db.name, 'SELECT COUNT(*)::int AS n, MAX(minutes) AS longest FROM calls');
       expect(calls.rows[0]).toEqual({ n: 61, longest: 42 });
       // The damaged rows are kept for the audit, one copy per restored table.
-      const kept = await pgQuery(db.name, `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_schema LIKE '%\\_before\\_%' ORDER BY table_name`);
+      const kept = await pgQueryOnce(db.name, `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_schema LIKE '%\\_before\\_%' ORDER BY table_name`);
       expect(kept.rows.map((row) => row.name)).toEqual(['billing', 'invoices']);
-      expect((await pgQuery(db.name, `SELECT COUNT(*)::int AS n FROM "${kept.rows[0].schema}".billing`)).rows[0]).toEqual({ n: 6 });
+      expect((await pgQueryOnce(db.name, `SELECT COUNT(*)::int AS n FROM "${kept.rows[0].schema}".billing`)).rows[0]).toEqual({ n: 6 });
       expect(scenario.artisanCalls()).toEqual(['billing:hold --reason=incident: corrupt billing data', 'billing:recompute --period=previous-month', 'billing:release']);
 
       const incident = incidentOf(run);
@@ -325,7 +313,7 @@ describe.concurrent('bundled playbooks run end to end with drc run --yes', () =>
     let scenario: Scenario;
     beforeAll(async () => {
       db = await createPgDatabase('drc_e2e_drill');
-      await pgQuery(db.name, `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL); INSERT INTO users (email) SELECT 'u' || s || '@askpro.example' FROM generate_series(1, 25) s`);
+      await pgQueryOnce(db.name, `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL); INSERT INTO users (email) SELECT 'u' || s || '@askpro.example' FROM generate_series(1, 25) s`);
       scenario = await makeScenario('drill', [{ name: 'app-db', type: 'postgres', url: db.url }]);
     });
     afterAll(async () => {
@@ -338,8 +326,8 @@ describe.concurrent('bundled playbooks run end to end with drc run --yes', () =>
       const copy = `${db.name}_drill`;
       const run = await scenario.run('restore-drill', ['--var', `drill_copy=${copy}`]);
       expect(run.exitCode, run.stderr).toBe(0);
-      expect((await pgQuery(copy, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 25 });
-      expect((await pgQuery(db.name, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 25 });
+      expect((await pgQueryOnce(copy, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 25 });
+      expect((await pgQueryOnce(db.name, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 25 });
 
       const incident = incidentOf(run);
       expectEveryStepFinished(scenario.journal(incident));
