@@ -4,7 +4,7 @@ import { gatherMetricsData, writeMetrics } from '../metrics/prometheus.js';
 import { pruneAfterBackup } from '../retention/prune.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
 import { openTargets } from '../storage/open-targets.js';
-import { errorMessage } from '../errors.js';
+import { DrcError, EXIT, errorMessage } from '../errors.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './run-backup.js';
 
 /**
@@ -19,6 +19,8 @@ export async function runBackupJob(options: BackupOptions & { metricsFile?: stri
   try {
     outcome = await runBackup(options);
   } catch (error) {
+    // Another backup holding the lock is not a failure of the one that is running.
+    if (error instanceof DrcError && error.exitCode === EXIT.warning) throw error;
     await pingHealthcheck(config, 'fail', { job: 'backup', message: errorMessage(error), emit });
     await notifyEvent(config, stateDir, { kind: 'backup', level: 'critical', summary: `backup failed: ${errorMessage(error)}` }, emit);
     throw error;

@@ -83,6 +83,13 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
         emit({ type: 'log', level: 'error', message: errorMessage(error), ...(hint ? { hint } : {}) });
       }
     }
+    if (signal.aborted) {
+      // An interrupted run (SIGTERM, Ctrl+C) is not a partial set: the sources it never reached
+      // would be missing without a word in the manifest. Nothing of it is kept.
+      await primary.removeSet(setId).catch(() => {});
+      emit({ type: 'log', level: 'error', message: `backup interrupted: set ${setId} was removed; run drc backup again` });
+      return outcome;
+    }
     if (items.length === 0) {
       await primary.removeSet(setId).catch(() => {});
       emit({ type: 'log', level: 'error', message: `no source could be backed up: no set was written` });

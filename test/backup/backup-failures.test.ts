@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runDrc } from '../helpers/drc.js';
+import { drcCommand, runDrc } from '../helpers/drc.js';
 import { seedMaria, seedPostgres, writeJson } from '../helpers/fixtures.js';
 import { createMariaDatabase, mariaAdmin, type TestMariaDatabase } from '../helpers/mariadb.js';
 import { createPgDatabase, pgAdminQuery, type TestPgDatabase } from '../helpers/postgres.js';
@@ -146,6 +146,28 @@ describe('drc backup when something fails', () => {
     expect(await listSets(backups)).toEqual([]);
   });
 
+  it('a run stopped by SIGTERM after its first source leaves no set, not a partial one', async () => {
+    const { config, backups } = await setup([
+      { name: 'first', type: 'mysql', url: mariaDb.url },
+      { name: 'second', type: 'mysql', url: mariaDb.url },
+    ]);
+    const fakeBin = path.join(work.dir, 'bin');
+    await mkdir(fakeBin);
+    const real = (await execa('bash', ['-c', 'command -v mariadb-dump'])).stdout.trim();
+    // The first dump is real; the second hangs, so the signal arrives with one item written.
+    const marker = path.join(work.dir, 'first-done');
+    await writeFile(path.join(fakeBin, 'mariadb-dump'), `#!/bin/bash\n[ "$1" = --version ] && exec "${real}" --version\nif [ -e "${marker}" ]; then exec sleep 60; fi\ntouch "${marker}"\nexec "${real}" "$@"\n`);
+    await chmod(path.join(fakeBin, 'mariadb-dump'), 0o755);
+    const { command, args } = drcCommand();
+    const running = execa(command, [...args, '--config', config, 'backup'], { env: { ...env, PATH: `${fakeBin}:${process.env.PATH}` }, reject: false });
+    await waitFor(async () => (await listSets(backups)).some((set) => set.files.includes('first.sql.zst.gpg') && set.files.some((f) => f.startsWith('second'))));
+    running.kill('SIGTERM');
+    const result = await running;
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/backup interrupted: set \S+ was removed/);
+    expect(await listSets(backups)).toEqual([]);
+  });
+
   it('a full disk leaves no half-written set and the earlier good set untouched', async () => {
     const { config, backups } = await setup([
       { name: 'small', type: 'mysql', url: mariaDb.url },
@@ -177,7 +199,6 @@ describe('drc backup when something fails', () => {
     // A dump that hangs half-way, like one stuck on a lock: long enough to race and to kill.
     await writeFile(path.join(fakeBin, 'mariadb-dump'), `#!/bin/bash\n"${real}" "$@" | head -c 2000\nsleep 60\n`);
     await chmod(path.join(fakeBin, 'mariadb-dump'), 0o755);
-    const { drcCommand } = await import('../helpers/drc.js');
     const { command, args } = drcCommand();
     const first = execa(command, [...args, '--config', config, 'backup'], {
       env: { ...env, PATH: `${fakeBin}:${process.env.PATH}` },

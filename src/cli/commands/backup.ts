@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withStopSignals } from '../signals.js';
 import { commandAction } from '../context.js';
 
 interface BackupFlags {
@@ -19,23 +20,18 @@ export function registerBackup(program: Command): void {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use: the pipeline pulls in openpgp and the database drivers.
         const { runBackupJob } = await import('../../backup/backup-job.js');
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
-        try {
+        return withStopSignals(async (signal) => {
           const outcome = await runBackupJob({
             config,
             stateDir,
             ...(flags.source ? { sources: flags.source } : {}),
             ...(flags.target ? { targets: flags.target } : {}),
             emit: context.emit,
-            signal: controller.signal,
+            signal,
             ...(flags.metrics ? { metricsFile: flags.metrics } : {}),
-          });
-          return outcome.exitCode;
-        } finally {
-          process.off('SIGINT', stop).off('SIGTERM', stop).off('SIGHUP', stop);
-        }
+        });
+        return outcome.exitCode;
+        });
       }),
     );
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withStopSignals } from '../signals.js';
 import { commandAction } from '../context.js';
 
 interface DrillFlags {
@@ -17,14 +18,9 @@ export function registerDrill(program: Command): void {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runDrill } = await import('../../drill/run-drill.js');
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop).once('SIGTERM', stop);
-        try {
-          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, emit: context.emit, signal: controller.signal })).exitCode;
-        } finally {
-          process.off('SIGINT', stop).off('SIGTERM', stop);
-        }
+        return withStopSignals(async (signal) => {
+          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, emit: context.emit, signal })).exitCode;
+        });
       }),
     );
 }

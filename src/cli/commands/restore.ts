@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
+import { withStopSignals } from '../signals.js';
 import { commandAction } from '../context.js';
 
 interface RestoreFlags {
@@ -27,10 +28,7 @@ export function registerRestore(program: Command): void {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runRestore } = await import('../../restore/run-restore.js');
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop).once('SIGTERM', stop);
-        try {
+        return withStopSignals(async (signal) => {
           const outcome = await runRestore({
             config,
             stateDir,
@@ -42,13 +40,11 @@ export function registerRestore(program: Command): void {
             keyFile: flags.key,
             yes: Boolean(flags.yes),
             emit: context.emit,
-            signal: controller.signal,
+            signal,
             confirm: context.interactive ? askOnTerminal : undefined,
-          });
-          return outcome.exitCode;
-        } finally {
-          process.off('SIGINT', stop).off('SIGTERM', stop);
-        }
+        });
+        return outcome.exitCode;
+        });
       }),
     );
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withStopSignals } from '../signals.js';
 import { commandAction } from '../context.js';
 
 interface VerifyFlags {
@@ -20,10 +21,7 @@ export function registerVerify(program: Command): void {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runVerify } = await import('../../verify/run-verify.js');
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop).once('SIGTERM', stop);
-        try {
+        return withStopSignals(async (signal) => {
           const outcome = await runVerify({
             config,
             stateDir,
@@ -32,12 +30,10 @@ export function registerVerify(program: Command): void {
             target: flags.target,
             keyFile: flags.key,
             emit: context.emit,
-            signal: controller.signal,
-          });
-          return outcome.exitCode;
-        } finally {
-          process.off('SIGINT', stop).off('SIGTERM', stop);
-        }
+            signal,
+        });
+        return outcome.exitCode;
+        });
       }),
     );
 }
