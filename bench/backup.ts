@@ -8,10 +8,10 @@
  * peak RSS (goal < 200 MB at every size). Runs the built CLI (dist/), as cron would.
  */
 import { execa } from 'execa';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureAskProDatabase } from './lib/askpro-db.js';
+import { ensureAskProDatabase, writeBenchConfig } from './lib/askpro-db.js';
 import { ratio, timeCommand, timeShell } from './lib/measure.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,16 +34,7 @@ for (const size of sizes.length ? sizes : [150, 600]) {
   );
   await rm(path.join(WORK, 'floor.dump'));
   await rm(path.join(WORK, 'today.dump.gpg'));
-  const config = path.join(WORK, 'drc.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      sources: [{ name: 'core-db', type: 'postgres', url: db.url }],
-      targets: [{ name: 'local', type: 'local', path: path.join(WORK, 'sets') }],
-      encryption: { passphraseEnv: 'DRC_PASSPHRASE' },
-      stateDir: path.join(WORK, 'state'),
-    }),
-  );
+  const config = await writeBenchConfig(WORK, db.url);
   const drc = await timeCommand(process.execPath, [path.join(ROOT, 'dist/screens/main.js'), '--config', config, 'backup'], { DRC_PASSPHRASE: PASSPHRASE });
   console.log(
     [

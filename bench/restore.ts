@@ -10,11 +10,11 @@
  * (goal: flat across sizes). Runs the built CLI (dist/), as an operator would.
  */
 import { execa } from 'execa';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ensureAskProDatabase } from './lib/askpro-db.js';
+import { ensureAskProDatabase, writeBenchConfig } from './lib/askpro-db.js';
 import { ratio, timeCommand, timeShell } from './lib/measure.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,16 +33,7 @@ for (const size of sizes.length ? sizes : [150, 600, 1500]) {
   const db = await ensureAskProDatabase(size);
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
-  const config = path.join(WORK, 'drc.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      sources: [{ name: 'core-db', type: 'postgres', url: db.url }],
-      targets: [{ name: 'local', type: 'local', path: path.join(WORK, 'sets') }],
-      encryption: { passphraseEnv: 'DRC_PASSPHRASE' },
-      stateDir: path.join(WORK, 'state'),
-    }),
-  );
+  const config = await writeBenchConfig(WORK, db.url);
   const drc = (args: string[]) => [path.join(ROOT, 'dist/screens/main.js'), '--config', config, ...args];
   await execa(process.execPath, drc(['backup']), { env: { DRC_PASSPHRASE: PASSPHRASE } });
   const setDir = path.join(WORK, 'sets', (await readdir(path.join(WORK, 'sets'))).find((name) => /^\d{4}-/.test(name))!);

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 
 const ADMIN = { host: '/var/run/postgresql', user: 'postgres', database: 'postgres' };
@@ -55,4 +57,19 @@ export async function ensureAskProDatabase(megabytes: number): Promise<{ name: s
   } finally {
     await admin.end();
   }
+}
+
+/** The one-source, one-local-target drc config both benchmarks measure with; returns its path. */
+export async function writeBenchConfig(workDir: string, databaseUrl: string): Promise<string> {
+  const config = path.join(workDir, 'drc.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      sources: [{ name: 'core-db', type: 'postgres', url: databaseUrl }],
+      targets: [{ name: 'local', type: 'local', path: path.join(workDir, 'sets') }],
+      encryption: { passphraseEnv: 'DRC_PASSPHRASE' },
+      stateDir: path.join(workDir, 'state'),
+    }),
+  );
+  return config;
 }
