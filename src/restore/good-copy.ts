@@ -48,6 +48,9 @@ export async function withGoodCopy<T>(options: CopyAttemptOptions<T>): Promise<{
       const input = options.forTool ? await openItemForTool(open) : streamInput(await openItemPlain(open));
       return { result: await options.attempt(input, copy), copy };
     } catch (error) {
+      // Stopped (SIGTERM, Ctrl-C): re-hashing the whole copy to place the blame would keep the
+      // caller from cleaning up before the process is killed for good.
+      if (options.signal?.aborted) throw error;
       const reason = await blameCopy(error, copy, resolved.id, item);
       if (!reason) throw error;
       damaged.push(`${copy.target.name}: ${reason}`);

@@ -112,6 +112,11 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         await engine.drop(scratch).catch(() => {});
         throw new DrcError(`restored copy failed its checks: ${loaded.problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
       }
+      // A stop that arrived while the copy was being checked must not be followed by the swap.
+      if (options.signal?.aborted) {
+        await engine.drop(scratch).catch(() => {});
+        throw new DrcError(`restore stopped (${errorMessage(options.signal.reason)}) before the swap`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
+      }
       let notes: string[];
       try {
         notes = table ? await engine.swapTable(scratch, before, table) : await engine.swapDatabase(scratch, before);
