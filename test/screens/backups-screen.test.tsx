@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/backup/run-backup.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { ignoreEvents } from '../../src/events.js';
+import { readHistory } from '../../src/state/history.js';
 import { Root } from '../../screens/root.js';
 import { pgAdminQuery, createPgDatabase, type TestPgDatabase, pgQueryOnce } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -48,6 +49,8 @@ describe('backups browser', () => {
     stdin.write('v');
     frame = await waitForText(lastFrame, '✓ done', 60_000);
     expect(frame).toContain(`Verify ${setId}`);
+    expect(frame).toContain(`verify --deep OK: set ${setId} (local OK)`);
+    expect(await readHistory(loaded.stateDir, 'verify')).toMatchObject([{ setId, target: 'local', deep: true, ok: true }]);
     unmount();
   });
 

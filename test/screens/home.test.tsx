@@ -39,6 +39,8 @@ describe('home screen', () => {
     frame = await waitForText(second.lastFrame, 'Backup health:');
     expect(frame).toContain(`${outcome.setId!.slice(0, 20)}@local`);
     expect(frame).toMatch(/drill.*never|never/i);
+    // The DRILL column of the source's own row, not just any "never" on the screen.
+    expect(frame.split('\n').find((line) => line.includes('app-db'))).toMatch(new RegExp(`app-db\\s+${outcome.setId!.slice(0, 20)}@local\\s.*\\snever\\s*$`));
     expect(frame).toContain('Last verification: never');
     expect(frame).toContain('Open incidents: none');
     expect(frame).toContain('no restore drill has run yet');
