@@ -114,9 +114,12 @@ describe('drc prune', () => {
     const offsite = s3.targetConfig(`cli-${uniqueSuffix()}`, 'offsite');
     // Recent sets, so the real clock of the child process keeps exactly the newest three.
     const times = [3, 2, 1, 0].map((daysAgo) => new Date(Date.now() - daysAgo * 86_400_000 - 3_600_000));
+    const ids: string[] = [];
     for (const target of [createLocalTarget({ name: 'local', type: 'local', path: localDir }), createS3Target(offsite)]) {
-      for (const time of times) await writeFakeSet(target, { time, items: [{ source: 'app-db' }] });
+      ids.length = 0; // the same times on both targets give the same ids
+      for (const time of times) ids.push(await writeFakeSet(target, { time, items: [{ source: 'app-db' }] }));
     }
+    const [oldest, ...newest] = ids;
     const configPath = path.join(temp.dir, `config-${uniqueSuffix()}.json`);
     await writeFile(
       configPath,
@@ -134,6 +137,8 @@ describe('drc prune', () => {
     expect(dry.exitCode).toBe(0);
     expect(dry.stderr).toMatch(/local: drop \S+ — beyond keep-last 3/);
     expect(dry.stderr).toMatch(/offsite: drop \S+ — beyond keep-last 3/);
+    expect(dry.stderr).toContain(`local: drop ${oldest} — beyond keep-last 3`);
+    expect(dry.stderr).toContain(`offsite: drop ${oldest} — beyond keep-last 3`);
     expect(dry.stderr).toContain('dry run: would remove 2 set(s) on 2 target(s); nothing deleted');
     expect(await readdir(localDir)).toHaveLength(4);
 
@@ -143,12 +148,15 @@ describe('drc prune', () => {
     expect(result.data.targets.map((t) => t.target)).toEqual(['local']);
     expect(result.data.targets[0]!.removed).toHaveLength(1);
     expect(await readdir(localDir)).toHaveLength(3);
+    expect(result.data.targets[0]!.removed).toEqual([oldest]);
+    expect((await setIdsOn(createLocalTarget({ name: 'local', type: 'local', path: localDir }))).sort()).toEqual([...newest].sort());
     expect(await setIdsOn(createS3Target(offsite))).toHaveLength(4);
 
     const all = await runDrc(['--config', configPath, 'prune'], { env });
     expect(all.exitCode).toBe(0);
     expect(all.stderr).toContain('removed 1 set(s) on 2 target(s)');
     expect(await setIdsOn(createS3Target(offsite))).toHaveLength(3);
+    expect((await setIdsOn(createS3Target(offsite))).sort()).toEqual([...newest].sort());
   });
 
   test('refuses to run without a keep rule, naming the config key', async () => {
