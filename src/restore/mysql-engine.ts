@@ -144,29 +144,40 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
    * cannot cross databases, so they are set aside first and recreated on the tables they belong to.
    */
   async function renameAtomically(restored: string, before: string, outgoing: string[], incoming: string[]): Promise<string[]> {
-    await engine.create(before);
-    const liveTriggers = await takeTriggers(live.database, outgoing);
+    // The scratch copy's triggers first: a failure there must not find the live ones already dropped.
     const restoredTriggers = await takeTriggers(restored, incoming);
+    await engine.create(before);
+    const liveTriggers: SavedTrigger[] = [];
     const moves = [
       ...outgoing.map((table) => `${q(live.database)}.${q(table)} TO ${q(before)}.${q(table)}`),
       ...incoming.map((table) => `${q(restored)}.${q(table)} TO ${q(live.database)}.${q(table)}`),
     ];
     try {
+      await takeTriggers(live.database, outgoing, liveTriggers);
       await exec(`RENAME TABLE ${moves.join(', ')}`);
     } catch (error) {
       await putTriggers(live.database, liveTriggers).catch(() => {});
       await engine.drop(before).catch(() => {});
       throw new DrcError(`${what}: the atomic RENAME TABLE failed (${errorMessage(error)}); the live tables are unchanged`);
     }
-    await putTriggers(live.database, restoredTriggers);
     const notes = [`${incoming.length} table(s) moved in with one atomic RENAME TABLE; the previous ${outgoing.length} table(s) are kept in ${before}`];
-    if (restoredTriggers.length) notes.push(`recreated ${restoredTriggers.length} trigger(s) from the backup on the restored tables`);
+    // The swap is done: a trigger that will not come back is reported, not thrown as "nothing changed".
+    const untriggered = await putTriggers(live.database, restoredTriggers).then(
+      () => undefined,
+      (error: unknown) => errorMessage(error),
+    );
+    if (untriggered) notes.push(`could not recreate the backup's triggers on the restored tables (${untriggered}): recreate them from the dump`);
+    else if (restoredTriggers.length) notes.push(`recreated ${restoredTriggers.length} trigger(s) from the backup on the restored tables`);
     if (liveTriggers.length) notes.push(`the kept tables in ${before} have no triggers (${liveTriggers.map((t) => t.name).join(', ')} belonged to the old tables)`);
     return notes;
   }
 
-  async function takeTriggers(database: string, tables: string[]): Promise<SavedTrigger[]> {
-    if (!tables.length) return [];
+  /**
+   * Reads every definition before dropping any, and lists each trigger in `taken` as it is
+   * dropped, so a failure part-way leaves the caller knowing exactly which ones to put back.
+   */
+  async function takeTriggers(database: string, tables: string[], taken: SavedTrigger[] = []): Promise<SavedTrigger[]> {
+    if (!tables.length) return taken;
     const found = await rows<{ name: string; tbl: string }>(
       'SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER',
       [database],
@@ -175,9 +186,12 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
     for (const trigger of found.filter((entry) => tables.includes(entry.tbl))) {
       const [definition] = await rows<Record<string, string>>(`SHOW CREATE TRIGGER ${q(database)}.${q(trigger.name)}`);
       saved.push({ name: trigger.name, table: trigger.tbl, statement: definition!['SQL Original Statement']! });
-      await exec(`DROP TRIGGER ${q(database)}.${q(trigger.name)}`);
     }
-    return saved;
+    for (const trigger of saved) {
+      await exec(`DROP TRIGGER ${q(database)}.${q(trigger.name)}`);
+      taken.push(trigger);
+    }
+    return taken;
   }
 
   async function putTriggers(database: string, triggers: SavedTrigger[]): Promise<void> {
