@@ -158,6 +158,11 @@ describe('drc playbooks check / drc run with a broken playbook', () => {
     const result = await runDrc(['playbooks', '--json'], { env: { DRC_CONFIG: undefined } });
     const ids = ((result.events.at(-1) as { data: { playbooks: Array<{ id: string; ok: boolean }> } }).data.playbooks).map((entry) => entry.id);
     expect(ids).toEqual(['calcom-outage', 'corrupt-billing', 'local-data-loss', 'restore-drill', 'retell-outage']);
+    // Listed as usable, not as refused: each loads, with its title and steps.
+    expect(result.exitCode, result.stderr).toBe(0);
+    const entries = (result.events.at(-1) as { data: { playbooks: Array<{ id: string; ok: boolean; title?: string; steps?: number; problem?: string }> } }).data.playbooks;
+    expect(entries.filter((entry) => !entry.ok)).toEqual([]);
+    expect(entries.find((entry) => entry.id === 'local-data-loss')).toMatchObject({ title: 'Local data loss', steps: 8 });
     expect(await readFile(path.join(BUNDLED_PLAYBOOKS_DIR, 'local-data-loss.md'), 'utf8')).toContain('```drc\naction: restore');
   });
 });
