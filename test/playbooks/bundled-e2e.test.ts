@@ -323,9 +323,13 @@ describe.concurrent('bundled playbooks run end to end with drc run --yes', () =>
     it('verifies, test-restores, restores a timed copy next to production and leaves production alone', async () => {
       const backup = await scenario.drc(['backup']);
       expect(backup.exitCode, backup.stderr).toBe(0);
+      // Changed after the backup: a restore that touched production would undo it.
+      await pgQueryOnce(db.name, `UPDATE users SET email = 'changed-after-backup@askpro.example' WHERE id = 1`);
       const copy = `${db.name}_drill`;
       const run = await scenario.run('restore-drill', ['--var', `drill_copy=${copy}`]);
       expect(run.exitCode, run.stderr).toBe(0);
+      expect((await pgQueryOnce(db.name, 'SELECT email FROM users WHERE id = 1')).rows).toEqual([{ email: 'changed-after-backup@askpro.example' }]);
+      expect((await pgQueryOnce(copy, 'SELECT email FROM users WHERE id = 1')).rows).toEqual([{ email: 'u1@askpro.example' }]);
       expect((await pgQueryOnce(copy, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 25 });
       expect((await pgQueryOnce(db.name, 'SELECT COUNT(*)::int AS n FROM users')).rows[0]).toEqual({ n: 25 });
 
