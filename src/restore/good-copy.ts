@@ -50,7 +50,7 @@ export async function withGoodCopy<T>(options: CopyAttemptOptions<T>): Promise<{
     } catch (error) {
       // Stopped (SIGTERM, Ctrl-C): re-hashing the whole copy to place the blame would keep the
       // caller from cleaning up before the process is killed for good.
-      if (options.signal?.aborted) throw error;
+      if (options.signal?.aborted) throw new DrcError(`${item.file}: ${errorMessage(options.signal.reason)} while it was being read`);
       const reason = await blameCopy(error, copy, resolved.id, item);
       if (!reason) throw error;
       damaged.push(`${copy.target.name}: ${reason}`);
