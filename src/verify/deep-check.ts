@@ -26,14 +26,22 @@ export interface DeepResult {
  * goes further by type: a database item is restored into a scratch database whose row counts
  * must match (then dropped); a files item is listed with tar -t.
  */
-export async function deepCheckItem(config: Config, resolved: ResolvedSet, item: ManifestItem, keys: DecryptionKeys, emit: Emit, now: Date): Promise<DeepResult> {
+export async function deepCheckItem(
+  config: Config,
+  resolved: ResolvedSet,
+  item: ManifestItem,
+  keys: DecryptionKeys,
+  emit: Emit,
+  now: Date,
+  signal?: AbortSignal,
+): Promise<DeepResult> {
   const source = config.sources.find((entry) => entry.name === item.source && entry.type === item.type);
   try {
     if (source && isDatabaseSource(source)) {
       const engine = await createEngine(source);
       const scratch = derivedDatabaseName(item.database ?? engine.database, 'verify', now);
       try {
-        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, checkPlain: true, task: item.source, phase: 'verify --deep' });
+        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, checkPlain: true, task: item.source, phase: 'verify --deep', signal });
         return { target: loaded.copy.target.name, problems: loaded.problems.map((problem) => `${item.source}: ${problem}`), detail: `${loaded.tablesChecked} table(s) restored and counted` };
       } finally {
         await engine.drop(scratch).catch(() => {});
@@ -49,6 +57,7 @@ export async function deepCheckItem(config: Config, resolved: ResolvedSet, item:
       keys,
       emit,
       onProgress: (bytes) => progress(bytes),
+      ...(signal ? { signal } : {}),
       attempt: (input) => (item.type === 'files' ? listArchive(input.stream) : drain(input.stream)),
     });
     const detail = item.type === 'files' ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
