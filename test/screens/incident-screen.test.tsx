@@ -197,5 +197,9 @@ describe('incident runner screen', () => {
     stdin.write('y');
     await waitForFrame(lastFrame, () => left);
     unmount();
+    // The hint names this incident, and leaving kept it open for that resume.
+    const [incident] = listIncidents(loaded.stateDir);
+    expect(frame).toContain(`drc resume ${incident!.id}`);
+    expect(incident!.state!.status).toBe('open');
   });
 });
