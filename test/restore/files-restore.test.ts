@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -69,5 +69,25 @@ describe('drc restore (files)', () => {
     const run = await fixture.drc(['restore', 'latest', '--source', 'app', '--into', into, '--yes']);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(await describeTree(path.join(into, app))).toEqual(original);
+  });
+
+  it('a damaged archive exits 2, leaves the original as it is and nothing beside it', async () => {
+    const app = await makeAppFolder();
+    fixture = await makeFixture([{ name: 'app', type: 'files', paths: [app] }]);
+    expect((await fixture.drc(['backup'])).exitCode).toBe(0);
+    await writeFile(path.join(app, '.env'), 'APP_KEY=changed after the backup\n');
+    const live = await describeTree(app);
+    const siblingsBefore = await readdir(path.dirname(app));
+    const archive = path.join(await fixture.setDir(), (await readdir(await fixture.setDir())).find((name) => name.startsWith('app.'))!);
+    const handle = await open(archive, 'r+');
+    const { size } = await handle.stat();
+    await handle.write(Buffer.from([0x42, 0x42, 0x42, 0x42]), 0, 4, Math.floor(size / 2));
+    await handle.close();
+
+    const run = await fixture.drc(['restore', 'latest', '--source', 'app', '--yes']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/every copy of app\.\S+ in set \S+ is damaged/);
+    expect(await describeTree(app)).toEqual(live);
+    expect(await readdir(path.dirname(app))).toEqual(siblingsBefore);
   });
 });
