@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestMariaDatabase } from '../helpers/mariadb.js';
@@ -60,6 +60,24 @@ describe('drc drill', () => {
     expect(run.stderr).toMatch(/drill core-db: RTO [\d.]+m?s misses the objective 0\.001s/);
     const [record] = await drills(fixture);
     expect(record).toMatchObject({ source: 'core-db', ok: false, objectives: { rtoMs: 1 } });
+  });
+
+  it('a drill of a damaged set fails, is recorded, and leaves no scratch database', async () => {
+    pgDb = await seedPostgres('drc_drill');
+    fixture = await makeFixture([{ name: 'core-db', type: 'postgres', url: pgDb.url }]);
+    expect((await fixture.drc(['backup'])).exitCode).toBe(0);
+    const handle = await open(path.join(await fixture.setDir(), 'core-db.dump.zst.gpg'), 'r+');
+    const { size } = await handle.stat();
+    await handle.write(Buffer.from([0x42, 0x42, 0x42, 0x42]), 0, 4, Math.floor(size / 2));
+    await handle.close();
+
+    const run = await fixture.drc(['drill']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/drill core-db: every copy of core-db\.dump\.zst\.gpg in set \S+ is damaged/);
+    expect(run.stderr).toMatch(/drill core-db: FAILED; RTO —/);
+    expect(await drills(fixture)).toMatchObject([{ source: 'core-db', ok: false }]);
+    const { rows } = await pgAdminQuery('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${pgDb.name}_%`]);
+    expect(rows).toEqual([]);
   });
 
   it('a drill with no backup set fails and is still recorded', async () => {
