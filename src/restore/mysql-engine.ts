@@ -107,9 +107,10 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       const restoredTables = await listMysqlTables(await db(), restored);
       if (!(await engine.exists(live.database))) await engine.create(live.database);
       const notes = await renameAtomically(restored, before, liveTables, restoredTables);
-      notes.push(...(await recreateViews(restored)));
+      // The tables are swapped: from here a problem is a note, never a "nothing live was changed" failure.
+      notes.push(...(await recreateViews(restored).catch((error: unknown) => [`could not recreate views (${errorMessage(error)}): recreate them from the dump`])));
       notes.push('stored routines and events: the live ones were left as they are (the backup holds its own copies)');
-      await engine.drop(restored);
+      await engine.drop(restored).catch(() => {}); // run-restore drops what is left of it too
       return notes;
     },
     async swapTable(restored, before, table) {
@@ -126,7 +127,7 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       }
       const liveHas = (await listMysqlTables(await db(), live.database)).includes(table);
       const notes = await renameAtomically(restored, before, liveHas ? [table] : [], [table]);
-      await engine.drop(restored);
+      await engine.drop(restored).catch(() => {}); // swapped already; run-restore drops what is left of it too
       return notes;
     },
     dropHint(before) {

@@ -122,7 +122,8 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         notes = table ? await engine.swapTable(scratch, before, table) : await engine.swapDatabase(scratch, before);
       } finally {
         // After a whole-database swap the name is gone; after a table swap or a refused swap it is debris.
-        if (table || (await engine.exists(scratch))) await engine.drop(scratch).catch(() => {});
+        // A lost connection here must not turn a done swap into a reported failure.
+        if (table || (await engine.exists(scratch).catch(() => true))) await engine.drop(scratch).catch(() => {});
       }
       for (const note of notes) emit({ type: 'log', level: 'info', message: note });
       emit({ type: 'log', level: 'info', message: `the previous data is kept as ${table ? `${before}.${table.slice(table.indexOf('.') + 1)}` : `"${before}"`}; drop it once you are sure: ${engine.dropHint(before, table)}` });
