@@ -20,7 +20,7 @@ function withoutPassword(schemes: string[]) {
       ctx.addIssue({ code: 'custom', message: `expected ${schemes.join(' or ')}` });
       return;
     }
-    if (url.password) {
+    if (url.password || url.params.has('password') || url.params.has('pass')) {
       ctx.addIssue({
         code: 'custom',
         message: 'contains a password; remove it and name an env var in "passwordEnv" (or a file in "passwordFile")',

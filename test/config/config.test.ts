@@ -36,6 +36,9 @@ describe('config validation', () => {
   it('refuses a password inside a database URL and says where secrets go', () => {
     const bad = { ...minimal, sources: [{ ...minimal.sources[0], url: 'mysql://backup:hunter22@127.0.0.1/db' }] };
     expect(() => parseConfig(bad)).toThrow(/config\.sources\[0\]\.url: contains a password; remove it and name an env var in "passwordEnv"/);
+    // libpq also takes it as a query parameter; it would reach pg_restore's argv and messages.
+    const inQuery = { ...minimal, sources: [{ name: 'core-db', type: 'postgres', url: 'postgres://backup@/db?host=/run/postgresql&password=hunter22' }] };
+    expect(() => parseConfig(inQuery)).toThrow(/config\.sources\[0\]\.url: contains a password/);
   });
 
   it('reports unknown source types, bad durations, unknown keys and duplicate names together', () => {
