@@ -80,6 +80,11 @@ export function createPostgresEngine(source: PostgresSourceConfig): DatabaseEngi
     async swapDatabase(restored, before) {
       const client = await adminClient();
       const notes: string[] = [];
+      if (!(await this.exists(live.database))) {
+        // The live database was dropped outright: nothing to keep, the restored copy takes its name.
+        await client.query(`ALTER DATABASE ${quotePgIdent(restored)} RENAME TO ${quotePgIdent(live.database)}`);
+        return [`${live.database} did not exist; the restored copy now has its name (nothing was kept as ${before})`];
+      }
       const owner = (await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [live.database])).rows[0]?.owner;
       if (owner) {
         await client.query(`ALTER DATABASE ${quotePgIdent(restored)} OWNER TO ${quotePgIdent(owner)}`).catch((error: unknown) => {
