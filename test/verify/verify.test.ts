@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pgAdminQuery, type TestPgDatabase } from '../helpers/postgres.js';
@@ -7,19 +7,24 @@ import { makeFixture, seedPostgres, type Fixture } from '../restore/fixture.js';
 
 let db: TestPgDatabase | undefined;
 let fixture: Fixture | undefined;
+let appDir: { cleanup: () => Promise<void> } | undefined;
 
 afterEach(async () => {
   await db?.drop();
   await fixture?.cleanup();
+  await appDir?.cleanup();
   db = undefined;
   fixture = undefined;
+  appDir = undefined;
 });
 
 async function setUp(): Promise<{ db: TestPgDatabase; fixture: Fixture }> {
   db = await seedPostgres('drc_ver');
-  const { dir } = await makeTempDir('drc-ver-');
+  appDir = await makeTempDir('drc-ver-');
+  const { dir } = appDir;
   const app = path.join(dir, 'app');
-  await import('node:fs/promises').then((fs) => fs.mkdir(app).then(() => fs.writeFile(path.join(app, 'a.txt'), 'a')));
+  await mkdir(app);
+  await writeFile(path.join(app, 'a.txt'), 'a');
   fixture = await makeFixture(
     [
       { name: 'core-db', type: 'postgres', url: db.url },
