@@ -20,8 +20,9 @@ afterEach(async () => {
 
 async function setUp(): Promise<{ db: TestPgDatabase; fixture: Fixture }> {
   db = await seedPostgres('drc_ver');
-  appDir = await makeTempDir('drc-ver-');
-  const { dir } = appDir;
+  const temp = await makeTempDir('drc-ver-');
+  appDir = temp;
+  const { dir } = temp;
   const app = path.join(dir, 'app');
   await mkdir(app);
   await writeFile(path.join(app, 'a.txt'), 'a');
