@@ -14,7 +14,8 @@ describe('drc backup encrypted to an OpenPGP public key', () => {
   let work: { dir: string; cleanup: () => Promise<void> };
 
   beforeAll(async () => {
-    [pgDb, key, work] = await Promise.all([createPgDatabase(), createGpgKey(), makeTempDir()]);
+    [pgDb, work] = await Promise.all([createPgDatabase(), makeTempDir()]);
+    key = await createGpgKey('DR Ops', work.dir);
     await pgDb.query(`CREATE TABLE invoices (id int PRIMARY KEY, cents int); INSERT INTO invoices SELECT g, g * 100 FROM generate_series(1, 250) g`);
   });
   afterAll(async () => {

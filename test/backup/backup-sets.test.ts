@@ -1,7 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrc } from '../helpers/drc.js';
@@ -84,7 +83,7 @@ describe('drc backup to local and S3, restored with standard tools', () => {
   });
 
   it('decrypts with GnuPG and restores PostgreSQL with pg_restore: every row count matches', async () => {
-    const gnupg = await mkdtemp(path.join(os.tmpdir(), 'drc-gnupg-'));
+    const gnupg = await mkdtemp(path.join(work.dir, 'gnupg-'));
     const restored = `${pgDb.name}_byhand`;
     await pgAdminQuery(`CREATE DATABASE "${restored}"`);
     await execa(
@@ -100,7 +99,7 @@ describe('drc backup to local and S3, restored with standard tools', () => {
   });
 
   it('restores MariaDB with the mariadb client: every row identical', async () => {
-    const gnupg = await mkdtemp(path.join(os.tmpdir(), 'drc-gnupg-'));
+    const gnupg = await mkdtemp(path.join(work.dir, 'gnupg-'));
     const restored = `${mariaDb.name}_byhand`;
     await execa('mariadb', ['-e', `CREATE DATABASE \`${restored}\``]);
     await execa(
@@ -117,8 +116,8 @@ describe('drc backup to local and S3, restored with standard tools', () => {
   });
 
   it('restores files with tar: modes, symlinks and contents identical, excludes left out', async () => {
-    const gnupg = await mkdtemp(path.join(os.tmpdir(), 'drc-gnupg-'));
-    const out = await mkdtemp(path.join(os.tmpdir(), 'drc-files-'));
+    const gnupg = await mkdtemp(path.join(work.dir, 'gnupg-'));
+    const out = await mkdtemp(path.join(work.dir, 'files-'));
     await execa(
       'bash',
       ['-c', `set -o pipefail; gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 3 --decrypt "${setDir}/app.tar.zst.gpg" 3<<<"$DRC_PASSPHRASE" | zstd -d -q -c | tar -xpf - -C "${out}"`],

@@ -11,9 +11,9 @@ export interface TestGpgKey {
   fingerprint: string;
 }
 
-/** A real GnuPG key pair (ed25519 + cv25519, no passphrase) in a fresh GNUPGHOME. */
-export async function createGpgKey(name = 'DR Ops'): Promise<TestGpgKey> {
-  const gnupgHome = await mkdtemp(path.join(os.tmpdir(), 'drc-gpg-'));
+/** A real GnuPG key pair (ed25519 + cv25519, no passphrase) in a fresh GNUPGHOME under `parentDir` (pass the test's temp folder so it is cleaned up with it). */
+export async function createGpgKey(name = 'DR Ops', parentDir = os.tmpdir()): Promise<TestGpgKey> {
+  const gnupgHome = await mkdtemp(path.join(parentDir, 'drc-gpg-'));
   const env = { GNUPGHOME: gnupgHome };
   await execa('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', `${name} <ops@example.test>`, 'ed25519', 'sign', 'never'], { env });
   const { stdout } = await execa('gpg', ['--batch', '--with-colons', '--list-keys'], { env });

@@ -10,6 +10,7 @@ import { makeFixture, pgDigest, pgExec, seedPostgres, type Fixture } from './fix
 let s3: TestS3rver;
 let db: TestPgDatabase | undefined;
 let fixture: Fixture | undefined;
+let work: { cleanup: () => Promise<void> } | undefined;
 
 beforeAll(async () => {
   s3 = await startS3rver();
@@ -20,8 +21,10 @@ afterAll(async () => {
 afterEach(async () => {
   await db?.drop();
   await fixture?.cleanup();
+  await work?.cleanup();
   db = undefined;
   fixture = undefined;
+  work = undefined;
 });
 
 /** Flips one byte in the middle of a file, the way a bad sector or a bit flip would. */
@@ -65,7 +68,9 @@ async function makeKeyPair(dir: string, name: string): Promise<{ publicFile: str
 
 async function setUpWithS3(): Promise<{ db: TestPgDatabase; fixture: Fixture; s3Prefix: string }> {
   db = await seedPostgres('drc_safe');
-  const { dir } = await makeTempDir('drc-safe-');
+  const temp = await makeTempDir('drc-safe-');
+  work = temp;
+  const { dir } = temp;
   fixture = await makeFixture([{ name: 'core-db', type: 'postgres', url: db.url }], {
     targets: [
       { name: 'local', type: 'local', path: path.join(dir, 'backups') },
