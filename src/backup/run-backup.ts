@@ -16,7 +16,7 @@ import { DRC_VERSION } from '../version.js';
 import { detectShrunkItems } from '../notify/shrink.js';
 import { loadCatalog } from '../sets/catalog.js';
 import { removeDebris } from './debris.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../state/lock.js';
 import { findMissingSets, replicateSet } from './replicate.js';
 
 export interface BackupOptions {

@@ -18,13 +18,14 @@ export function registerPrune(program: Command): void {
       commandAction<PruneOptions>(async (context, options) => {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use: opening targets brings the S3 client.
-        const [{ pruneTarget, requirePolicy }, { openTargets }] = await Promise.all([import('../../retention/prune.js'), import('../../storage/open-targets.js')]);
+        const [{ pruneTarget, requirePolicy, withPruneLock }, { openTargets }] = await Promise.all([import('../../retention/prune.js'), import('../../storage/open-targets.js')]);
         const policy = requirePolicy(config);
         const dryRun = Boolean(options.dryRun);
         const results: PruneResult[] = [];
-        for (const target of await openTargets(config, options.target)) {
-          results.push(await pruneTarget(target, policy, { stateDir, dryRun, emit: context.emit }));
-        }
+        const targets = await openTargets(config, options.target);
+        await withPruneLock(stateDir, dryRun, async () => {
+          for (const target of targets) results.push(await pruneTarget(target, policy, { stateDir, dryRun, emit: context.emit }));
+        });
         const failed = results.reduce((sum, result) => sum + result.failed.length, 0);
         const removed = results.reduce((sum, result) => sum + result.removed.length, 0);
         const planned = results.reduce((sum, result) => sum + result.plan.drop.length, 0);
