@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { Config, SourceConfig } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { chooseCompression } from '../pipeline/compress.js';
@@ -14,7 +14,10 @@ import type { Target } from '../storage/types.js';
 import { appendHistory } from '../state/history.js';
 import { DRC_VERSION } from '../version.js';
 import { detectShrunkItems } from '../notify/shrink.js';
-import { loadCatalog } from '../sets/catalog.js';
+import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { createBaseBackupSource } from '../pitr/postgres/base-backup.js';
+import { isBaseBackupDue, isPitrSource } from '../pitr/postgres/schedule.js';
+import type { BackupSource } from '../sources/types.js';
 import { removeDebris } from './debris.js';
 import { acquireLock } from './lock.js';
 import { findMissingSets, replicateSet } from './replicate.js';
@@ -27,6 +30,8 @@ export interface BackupOptions {
   emit: Emit;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Take a base backup of every `pitr` source now, whatever its schedule says. */
+  baseBackup?: boolean;
 }
 
 export interface BackupOutcome {
@@ -67,7 +72,8 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const target of reachable) await removeDebris(target, host, emit, started);
     const encryption = await loadEncryption(config.encryption);
     const compression = chooseCompression(config.compressionLevel);
-    const previous = (await loadCatalog(primary)).find((entry) => entry.manifest)?.manifest;
+    const catalog = await loadCatalog(primary);
+    const previous = catalog.find((entry) => entry.manifest)?.manifest;
     const setId = await uniqueSetId(primary, started, host);
     emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
 
@@ -75,8 +81,9 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const sourceConfig of sourceConfigs) {
       if (signal.aborted) break;
       try {
-        const source = await createSource(sourceConfig);
-        items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+        for (const source of await createSources(sourceConfig, catalog, Boolean(options.baseBackup), started)) {
+          items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+        }
       } catch (error) {
         outcome.failedSources.push({ source: sourceConfig.name, error: errorMessage(error) });
         const hint = error instanceof DrcError ? error.hint : undefined;
@@ -162,6 +169,15 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       },
     });
   }
+}
+
+/** A source's items: its dump, and for a `pitr` source a base backup when one is due (or forced). */
+async function createSources(sourceConfig: SourceConfig, catalog: CatalogEntry[], forceBase: boolean, now: Date): Promise<BackupSource[]> {
+  const sources = [await createSource(sourceConfig)];
+  if (isPitrSource(sourceConfig) && (forceBase || isBaseBackupDue(catalog, sourceConfig, now))) {
+    sources.push(createBaseBackupSource(sourceConfig));
+  }
+  return sources;
 }
 
 async function checkTargets(targets: Target[], outcome: BackupOutcome, emit: Emit): Promise<Target[]> {
