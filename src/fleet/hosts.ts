@@ -32,7 +32,7 @@ export interface NewestSet {
 export async function findNewestSet(
   target: Target,
   ids: string[],
-  accept?: (manifest: Manifest, id: string) => Promise<string | undefined>,
+  accept?: (manifest: Manifest, id: string, bytes: Buffer) => Promise<string | undefined>,
 ): Promise<NewestSet | undefined> {
   const incompleteNewer: string[] = [];
   let firstProblem: NewestSet | undefined;
@@ -50,7 +50,7 @@ export async function findNewestSet(
       firstProblem ??= { id, problem: errorMessage(error), incompleteNewer: [...incompleteNewer] };
       continue;
     }
-    const refused = accept ? await accept(manifest, id) : undefined;
+    const refused = accept ? await accept(manifest, id, text) : undefined;
     if (!refused) return { id, manifest, incompleteNewer };
     firstProblem ??= { id, problem: refused, incompleteNewer: [...incompleteNewer] };
   }

@@ -1,17 +1,17 @@
 import type { Config, TargetConfig } from '../config/schema.js';
-import { parseConfig } from '../config/parse.js';
 import { DrcError, errorMessage } from '../errors.js';
 import type { Emit } from '../events.js';
 import { findNewestSet, listHostSets } from '../fleet/hosts.js';
-import { loadDecryptionKeys } from '../restore/decrypt.js';
-import { readResolvedItemPlain } from '../restore/read-item.js';
 import type { ResolvedSet } from '../restore/resolve-set.js';
 import { CONFIG_ITEM } from '../sets/meta-items.js';
 import { parseSetId } from '../sets/set-id.js';
 import { openTarget } from '../storage/open-targets.js';
+import { readAuthenticatedConfig } from './authenticated-config.js';
 import { isSameLocation, targetFromLocation, type FromOptions } from './from-location.js';
 
 export interface InitFromOptions extends FromOptions {
+  signingKey?: string | undefined;
+  acceptUnsealed?: boolean | undefined;
   /** s3://bucket/prefix or a folder. */
   location: string;
   host?: string | undefined;
@@ -53,30 +53,29 @@ export async function initFrom(options: InitFromOptions): Promise<InitFromResult
   options.emit({ type: 'log', level: 'info', message: `hosts at ${target.location}: ${listing}` });
   const host = chooseHost(hosts, options.host, listing);
 
-  const newest = await findNewestSet(target, hostSets.get(host)!, async (manifest) => {
+  const passphraseEnv = options.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV;
+  let opened: { config: Config; by: string } | undefined;
+  const newest = await findNewestSet(target, hostSets.get(host)!, async (manifest, id, bytes) => {
     if (manifest.status !== 'complete') return `set is ${manifest.status}`;
     if (!manifest.items.some((item) => item.source === CONFIG_ITEM)) return 'set carries no config (written by an older drc)';
-    return undefined;
+    const resolved: ResolvedSet = { id, time: parseSetId(id)!.time, manifest, copies: [{ target, manifest }] };
+    try {
+      opened = await readAuthenticatedConfig(resolved, bytes, { ...options, passphraseEnv });
+      return undefined;
+    } catch (error) {
+      options.emit({ type: 'log', level: 'warn', message: `set ${id} not taken: ${errorMessage(error)}` });
+      return errorMessage(error);
+    }
   });
-  if (!newest?.manifest) {
-    throw new DrcError(`host ${host}: no complete set with a config at ${target.location}${newest?.problem ? ` (newest ${newest.id}: ${newest.problem})` : ''}`, {
-      hint: 'pick another host with --host, or rebuild the config by hand with "drc init" and restore with "drc restore SET --source NAME"',
+  if (!newest?.manifest || !opened) {
+    throw new DrcError(`host ${host}: no complete, authenticated set with a config at ${target.location}${newest?.problem ? ` (newest tried, ${newest.id}: ${newest.problem})` : ''}`, {
+      hint: 'check the passphrase env var (or --key / --signing-key); pick another host with --host; or write a config by hand with "drc init"',
     });
   }
   const manifest = newest.manifest;
-  const resolved: ResolvedSet = { id: newest.id, time: parseSetId(newest.id)!.time, manifest, copies: [{ target, manifest }] };
-  const passphraseEnv = options.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV;
-  const keys = await loadDecryptionKeys({ passphraseEnv }, manifest, options.keyFile);
-  const item = manifest.items.find((entry) => entry.source === CONFIG_ITEM)!;
-  const plain = await readResolvedItemPlain(resolved, item, keys, options.emit);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(plain.toString('utf8'));
-  } catch (error) {
-    throw new DrcError(`set ${newest.id}: its config item is not JSON (${errorMessage(error)})`);
-  }
-  const old = parseConfig(raw, `config in set ${newest.id}`);
-  const notes: string[] = [`config from set ${newest.id} of host ${host}`];
+  const old = opened.config;
+  const notes: string[] = [`config from set ${newest.id} of host ${host}; manifest authenticated by ${opened.by}`];
+  if (old.signing?.keyFile) notes.push(`config.signing.keyFile ${old.signing.keyFile} (the private signing key) lived on the lost server: copy it back from where you keep it before the next backup, or run "drc init" to make a new one`);
   const config: Config = { ...old, targets: repointTargets(old.targets, found, notes) };
   if (manifest.encryption.passphrase && old.encryption.passphraseEnv && old.encryption.passphraseEnv !== passphraseEnv) {
     notes.push(`the config reads the passphrase from env ${old.encryption.passphraseEnv} (you used ${passphraseEnv}): export ${old.encryption.passphraseEnv} before restoring`);

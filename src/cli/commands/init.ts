@@ -19,6 +19,8 @@ interface InitFlags extends Partial<InitAnswers> {
   accessKeyEnv?: string;
   secretKeyEnv?: string;
   key?: string;
+  signingKey?: string;
+  acceptUnsealed?: boolean;
   postgres?: string[];
   mysql?: string[];
   files?: string[];
@@ -52,6 +54,8 @@ export function registerInit(program: Command): void {
     .option('--access-key-env <name>', 'with --from: env var holding the S3 access key id (default: the AWS credential chain)')
     .option('--secret-key-env <name>', 'with --from: env var holding the S3 secret access key')
     .option('--key <file>', 'with --from: private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
+    .option('--signing-key <file|fingerprint>', 'with --from: only take a set whose manifest is signed by this key')
+    .option('--accept-unsealed', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
     .action(
       commandAction<InitFlags>(async (context, flags) => {
         const file = context.configPath ?? process.env.DRC_CONFIG;
@@ -90,6 +94,8 @@ async function initFromLocation(context: CommandContext, flags: InitFlags, file:
     secretKeyEnv: flags.secretKeyEnv,
     passphraseEnv: flags.passphraseEnv,
     keyFile: flags.key,
+    signingKey: flags.signingKey,
+    acceptUnsealed: flags.acceptUnsealed,
     emit: context.emit,
   });
   const written = await writeConfig(result.config, file, Boolean(flags.force));
