@@ -5,6 +5,7 @@ import { commandAction } from '../context.js';
 interface DrillFlags {
   source?: string;
   key?: string;
+  allowUnsigned?: boolean;
 }
 
 export function registerDrill(program: Command): void {
@@ -13,13 +14,14 @@ export function registerDrill(program: Command): void {
     .description('restore drill: newest set into a scratch database, checks, achieved RTO and RPO against the objectives')
     .option('--source <name>', 'only this database source')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
+    .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
       commandAction<DrillFlags>(async (context, flags) => {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runDrill } = await import('../../drill/run-drill.js');
         return withStopSignals(async (signal) => {
-          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, emit: context.emit, signal })).exitCode;
+          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, allowUnsigned: Boolean(flags.allowUnsigned), emit: context.emit, signal })).exitCode;
         });
       }),
     );

@@ -14,6 +14,8 @@ interface InitFlags extends Partial<InitAnswers> {
   mysql?: string[];
   files?: string[];
   recipient?: string[];
+  /** --signing-key FILE, or false for --no-signing-key. */
+  signingKey?: string | false;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -35,6 +37,8 @@ export function registerInit(program: Command): void {
     .option('--passphrase-env <name>', 'env var holding the encryption passphrase')
     .option('--recipient <file>', 'OpenPGP public key file to encrypt to (repeatable)', collect)
     .option('--state-dir <path>', 'where drc keeps its state (default /var/lib/drc)')
+    .option('--signing-key <file>', 'the private key that signs every manifest: created (0600) when missing, reused when there (default: <state-dir>/signing-key.asc)')
+    .option('--no-signing-key', 'no signing key: manifests are sealed with a MAC keyed from the passphrase (anyone holding it can forge a set)')
     .option('--force', 'overwrite an existing config')
     .action(
       commandAction<InitFlags>(async (context, flags) => {
@@ -52,7 +56,19 @@ export function registerInit(program: Command): void {
           });
         }
         // Loaded on use: zod and the schema here, the conf package only when writing to its store.
-        const { parseConfig } = await import('../../config/parse.js');
+        const { parseConfig, DEFAULT_STATE_DIR } = await import('../../config/parse.js');
+        if (flags.signingKey !== false) {
+          const { ensureSigningKey } = await import('../../trust/signing-key.js');
+          const { hostName } = await import('../../sets/set-id.js');
+          const keyFile = path.resolve(flags.signingKey ?? path.join(answers.stateDir ?? DEFAULT_STATE_DIR, 'signing-key.asc'));
+          const key = await ensureSigningKey(keyFile, hostName());
+          answers.signing = { publicKey: key.publicKey, keyFile: key.keyFile };
+          process.stderr.write(
+            `${key.created ? 'created' : 'using'} signing key ${key.fingerprint} in ${key.keyFile} (0600; it signs every manifest: keep it on this host only).\n` +
+              'Its public half is pinned in the config (signing.publicKey); keep a copy with your recovery notes, a new server needs it to trust these backups:\n' +
+              key.publicKey,
+          );
+        }
         const config = parseConfig(buildConfig(answers), 'from drc init');
         if (file) {
           await mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });

@@ -10,6 +10,7 @@ interface RestoreFlags {
   target?: string;
   key?: string;
   yes?: boolean;
+  allowUnsigned?: boolean;
 }
 
 export function registerRestore(program: Command): void {
@@ -23,6 +24,7 @@ export function registerRestore(program: Command): void {
     .option('--target <name>', 'read the set from this target only')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE; its passphrase in DRC_PRIVATE_KEY_PASSPHRASE)')
     .option('--yes', 'do not ask (required without a terminal)')
+    .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
       commandAction<RestoreFlags>(async (context, flags, args) => {
         const { config, stateDir } = await context.loadConfig();
@@ -39,6 +41,7 @@ export function registerRestore(program: Command): void {
             target: flags.target,
             keyFile: flags.key,
             yes: Boolean(flags.yes),
+            allowUnsigned: Boolean(flags.allowUnsigned),
             emit: context.emit,
             signal,
             confirm: context.interactive ? askOnTerminal : undefined,
