@@ -13,6 +13,7 @@ import type { ResolvedSet } from '../restore/resolve-set.js';
 import { loadAndCheck } from '../restore/scratch.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import { stderrTail } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export interface DeepResult {
   /** The target whose copy was used. */
@@ -81,7 +82,7 @@ async function drain(plain: Readable): Promise<number> {
 
 /** tar -t over the stream: proves the archive reads to its end; returns the number of entries. */
 async function listArchive(plain: Readable): Promise<number> {
-  const child = execa('tar', ['--list', '--file=-'], { stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
+  const child = execa('tar', ['--list', '--file=-'], { ...childEnvOptions(), stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
   let entries = 0;
   child.stdout!.on('data', (chunk: Buffer) => (entries += chunk.toString('utf8').split('\n').length - 1));
   const fed = pipeline(plain, child.stdin!).then(
