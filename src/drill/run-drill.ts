@@ -7,6 +7,7 @@ import { createEngine, findSourceConfig, isDatabaseSource } from '../restore/eng
 import { derivedDatabaseName } from '../restore/names.js';
 import { findItem, resolveSet } from '../restore/resolve-set.js';
 import { loadAndCheck } from '../restore/scratch.js';
+import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory, type DrillRecord } from '../state/history.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { holdSetForReading } from '../state/set-readers.js';
@@ -19,6 +20,8 @@ export interface DrillOptions {
   /** Only this source (default: every database source). */
   source?: string | undefined;
   keyFile?: string | undefined;
+  /** --allow-unsigned: a legacy set without a seal may be drilled (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -50,9 +53,10 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
     ...(config.objectives?.rpo ? { rpoMs: parseDuration(config.objectives.rpo)! } : {}),
   };
   const targets = await openTargets(config);
+  const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
   const lock = await acquireLock(options.stateDir, 'drill', 'drc drill');
   try {
-    return await drillSources(options, sources, objectives, targets);
+    return await drillSources(options, sources, objectives, targets, trust);
   } finally {
     await lock.release();
   }
@@ -63,6 +67,7 @@ async function drillSources(
   sources: SourceConfig[],
   objectives: DrillResult['objectives'],
   targets: Target[],
+  trust: SetTrust,
 ): Promise<{ exitCode: ExitCode; drills: DrillResult[] }> {
   const { config, emit } = options;
   const now = options.now ?? (() => new Date());
@@ -74,7 +79,7 @@ async function drillSources(
     const releases: Lock[] = [];
     try {
       if (!isDatabaseSource(source)) throw new DrcError(`source ${source.name} is a ${source.type} source; drills restore databases`);
-      const held = await holdSetForReading(options.stateDir, 'drc drill', () => resolveSet(targets, 'latest', { source: source.name, emit }), emit);
+      const held = await holdSetForReading(options.stateDir, 'drc drill', () => resolveSet(targets, 'latest', { trust, source: source.name, emit }), emit);
       releases.push(held.lock);
       const resolved = held.resolved;
       drill.setId = resolved.id;

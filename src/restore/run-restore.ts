@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { holdSetForReading } from '../state/set-readers.js';
@@ -30,6 +31,8 @@ export interface RestoreOptions {
   keyFile?: string | undefined;
   /** Go ahead without asking. */
   yes: boolean;
+  /** --allow-unsigned: a legacy set without a seal may be restored (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   /** Asks a person; resolves true to go ahead. Without it (headless) `yes` is required. */
@@ -70,7 +73,8 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       });
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const held = await holdSetForReading(options.stateDir, `drc restore --source ${source.name}`, () => resolveSet(targets, options.set, { source: source.name, emit }), emit);
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const held = await holdSetForReading(options.stateDir, `drc restore --source ${source.name}`, () => resolveSet(targets, options.set, { trust, source: source.name, emit }), emit);
     locks.push(held.lock);
     const resolved = held.resolved;
     Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });

@@ -3,6 +3,7 @@ import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadDecryptionKeys } from '../restore/decrypt.js';
 import { resolveSet } from '../restore/resolve-set.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { holdSetForReading } from '../state/set-readers.js';
@@ -22,6 +23,8 @@ export interface VerifyOptions {
   target?: string | undefined;
   /** Private key for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
   keyFile?: string | undefined;
+  /** --allow-unsigned: a legacy set without a seal may be verified (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -52,7 +55,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
     const command = options.deep ? 'drc verify --deep' : 'drc verify';
     if (options.deep) locks.push(await acquireLock(options.stateDir, 'verify-deep', command));
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const held = await holdSetForReading(options.stateDir, command, () => resolveSet(targets, options.set, { emit }), emit);
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const held = await holdSetForReading(options.stateDir, command, () => resolveSet(targets, options.set, { trust, emit }), emit);
     locks.push(held.lock);
     const resolved = held.resolved;
     outcome.setId = resolved.id;

@@ -9,7 +9,7 @@ import { acquireLock, findLockHolder } from '../../src/state/lock.js';
 import { findSetsBeingRead, holdSetForReading } from '../../src/state/set-readers.js';
 import { createLocalTarget } from '../../src/storage/local.js';
 import { runDrc } from '../helpers/drc.js';
-import { dailyTimes, writeFakeSet } from '../helpers/fake-sets.js';
+import { dailyTimes, fakeSetTrust, writeFakeSet } from '../helpers/fake-sets.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 let temp: { dir: string; cleanup: () => Promise<void> };
@@ -52,8 +52,9 @@ test('prune keeps a set that is being read, and says who reads it', async () => 
   const { lock } = await holdSetForReading(state, 'drc restore --source app-db', async () => ({ id: oldest }));
   expect([...(await findSetsBeingRead(state)).keys()]).toEqual([oldest]);
 
-  const result = await withPruneLock(state, false, () => pruneTarget(target, { keepLast: 1 }, { stateDir: state, dryRun: false, emit: () => {}, now: new Date('2026-11-10T00:00:00Z') }));
-  const kept = (await loadCatalog(target)).map((entry) => entry.id);
+  const trust = await fakeSetTrust(state);
+  const result = await withPruneLock(state, false, () => pruneTarget(target, { keepLast: 1 }, { stateDir: state, trust, dryRun: false, emit: () => {}, now: new Date('2026-11-10T00:00:00Z') }));
+  const kept = (await loadCatalog(target, trust)).map((entry) => entry.id);
   expect(kept).toContain(oldest);
   expect(result.removed).toHaveLength(4);
   expect(result.plan.decisions.find((decision) => decision.id === oldest)?.reasons.join(' ')).toContain(`being read by drc restore --source app-db (pid ${process.pid})`);
