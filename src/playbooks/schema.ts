@@ -91,15 +91,26 @@ function refineCheck(check: Record<string, unknown>, ctx: z.RefinementCtx): void
 
 export const actionSchemas = {
   backup: z.strictObject({ action: z.literal('backup'), ...common, sources: nameList.optional(), targets: nameList.optional() }),
-  restore: z.strictObject({
-    action: z.literal('restore'),
-    ...common,
-    source: z.string({ error: 'missing: name the configured source to restore' }),
-    set: z.string().default('latest'),
-    into: z.string().optional(),
-    /** Only these tables, each replaced in the live database, all from the same set. */
-    table: tableList.optional(),
-  }),
+  restore: z
+    .strictObject({
+      action: z.literal('restore'),
+      ...common,
+      source: z.string().optional(),
+      /** Every source of the set (restore --all): the whole server. */
+      all: flag.optional(),
+      set: z.string().default('latest'),
+      into: z.string().optional(),
+      /** Only these tables, each replaced in the live database, all from the same set. */
+      table: tableList.optional(),
+      /** With all: re-root every files item below this folder. */
+      root: z.string().optional(),
+    })
+    .superRefine((restore, ctx) => {
+      if (restore.all && restore.source) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" restores every source; "source" restores one: use one of them' });
+      else if (!restore.all && !restore.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'missing: name the configured source to restore (or all: true for every source)' });
+      if (restore.all && (restore.into || restore.table)) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" takes no "into" or "table" (use "root" to re-root files)' });
+      if (restore.root && !restore.all) ctx.addIssue({ code: 'custom', path: ['root'], message: '"root" goes with all: true' });
+    }),
   verify: z.strictObject({ action: z.literal('verify'), ...common, set: z.string().default('latest'), deep: flag.default(false) }),
   check: z.strictObject({ action: z.literal('check'), ...checkFields }).superRefine(refineCheck),
   wait: z

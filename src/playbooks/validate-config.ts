@@ -31,7 +31,7 @@ export function checkNamesInConfig(action: Action, config: Config, lineOf: LineO
       for (const name of action.targets ?? []) target(name);
       break;
     case 'restore':
-      source('source', action.source);
+      if (action.source) source('source', action.source);
       break;
     case 'sync':
       source('source', action.source, ['calcom', 'retell']);
