@@ -5,6 +5,7 @@ import type { Emit } from '../events.js';
 import type { AppliedAction } from './calcom/apply.js';
 import { ServiceCallError } from './http.js';
 import { loadMirror, saveMirror } from './mirror.js';
+import { loadRouteState } from './retell/route-state.js';
 import { describePlan, pendingActions, type ServicePlan } from './plan.js';
 import { countSnapshot, openSyncService, type ServiceSnapshot } from './service.js';
 import type { ClientTuning, ServiceSourceConfig } from './service-key.js';
@@ -84,7 +85,8 @@ export async function syncPush(
   tuning = reportingWaits(emit, sourceName, tuning);
   const snapshot: ServiceSnapshot =
     from === 'mirror' ? await loadMirror(stateDir, sourceName, source.type) : await loadSnapshotFromSet({ config, stateDir }, from, sourceName);
-  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot);
+  const routed = source.type === 'retell' ? new Set(Object.keys((await loadRouteState(stateDir, source.name)).numbers)) : undefined;
+  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot, { routed });
   for (const line of describePlan(plan)) emit({ type: 'log', level: 'info', message: line });
   const manual = plan.actions.filter((action) => action.action === 'manual');
   for (const action of manual) emit({ type: 'log', level: 'warn', message: `${sourceName}: ${action.resource} ${action.key}: ${action.changes.join('; ')}` });
