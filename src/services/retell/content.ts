@@ -11,7 +11,7 @@ import type { RetellAgent, RetellConfigState, RetellFlow, RetellLlm, RetellVoice
  * it twice.
  */
 const AGENT_OUTPUT_ONLY = ['agent_id', 'version', 'is_published', 'base_version', 'last_modification_timestamp', 'response_engine', 'channel', 'voice_id', 'version_title', 'version_description'];
-const ENGINE_OUTPUT_ONLY = ['llm_id', 'conversation_flow_id', 'version', 'is_published', 'last_modification_timestamp', 'knowledge_base_ids'];
+const ENGINE_OUTPUT_ONLY = ['llm_id', 'conversation_flow_id', 'version', 'base_version', 'is_published', 'last_modification_timestamp', 'knowledge_base_ids'];
 
 export type EngineKind = 'retell-llm' | 'conversation-flow';
 
