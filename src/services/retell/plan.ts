@@ -3,6 +3,7 @@ import { agentBody, agentFingerprint, engineFingerprint, engineOf, voiceOf, type
 import {
   agentKey,
   BINDING_FIELDS,
+  boundAgents,
   type BindingField,
   type RetellAgent,
   type RetellConfigState,
@@ -231,7 +232,7 @@ function planPhoneNumber(number: RetellPhoneNumber, context: NumberContext): Ret
   const waiting: string[] = [];
   for (const field of BINDING_FIELDS) {
     if (context.routed && field === 'inbound_agents') continue;
-    const wanted = desiredShares(number[field] ?? [], context, waiting);
+    const wanted = desiredShares(sharesIn(number, field), context, waiting);
     const current = liveShares(match[field] ?? [], context);
     if (sharesText(wanted) !== sharesText(current)) changes.push(field.replace(/_/g, ' '));
     bindings[field] = wanted.length > 0 ? wanted : null;
@@ -282,6 +283,13 @@ function liveShares(shares: Array<{ agent_id: string; weight: number; agent_vers
     shares.map((share) => ({ agent: context.liveNames.get(share.agent_id) ?? share.agent_id, weight: share.weight, ...(share.agent_version !== undefined && share.agent_version !== null ? { version: share.agent_version } : {}) })),
     (share) => share.agent,
   );
+}
+
+/** The snapshot's shares of one field; an older snapshot's single-agent fields count as weight 1. */
+function sharesIn(number: RetellPhoneNumber, field: BindingField) {
+  if (field === 'inbound_agents') return boundAgents(number, 'inbound');
+  if (field === 'outbound_agents') return boundAgents(number, 'outbound');
+  return number[field] ?? [];
 }
 
 function sharesText(shares: AgentShare[]): string {
