@@ -3,6 +3,7 @@ import { notifyEvent } from '../notify/notify.js';
 import { gatherMetricsData, writeMetrics } from '../metrics/prometheus.js';
 import { pruneAfterBackup } from '../retention/prune.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { openTargets } from '../storage/open-targets.js';
 import { DrcError, EXIT, errorMessage } from '../errors.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './run-backup.js';
@@ -27,7 +28,7 @@ export async function runBackupJob(options: BackupOptions & { metricsFile?: stri
   }
   if (outcome.setId) {
     const targets = await openTargets(config, outcome.storedOn);
-    await pruneAfterBackup(config, stateDir, targets, emit);
+    await pruneAfterBackup(config, await loadSetTrust(config, stateDir), targets, emit);
   }
   const level = outcome.exitCode === 0 ? 'ok' : outcome.exitCode === 1 ? 'warning' : 'critical';
   const details = [
@@ -45,8 +46,9 @@ export async function runBackupJob(options: BackupOptions & { metricsFile?: stri
 async function writeBackupMetrics(options: BackupOptions & { metricsFile?: string }, emit: BackupOptions['emit']): Promise<void> {
   try {
     const catalog: CatalogEntry[] = [];
+    const trust = await loadSetTrust(options.config, options.stateDir);
     for (const target of await openTargets(options.config, options.targets)) {
-      catalog.push(...(await loadCatalog(target).catch(() => [])));
+      catalog.push(...(await loadCatalog(target, trust).catch(() => [])));
     }
     await writeMetrics(options.metricsFile!, await gatherMetricsData(options.stateDir, catalog));
   } catch (error) {

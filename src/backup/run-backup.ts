@@ -15,6 +15,7 @@ import { appendHistory } from '../state/history.js';
 import { DRC_VERSION } from '../version.js';
 import { detectShrunkItems } from '../notify/shrink.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { loadSetTrust, recordSealedSet } from '../sets/sealed-manifest.js';
 import { createBaseBackupSource } from '../pitr/postgres/base-backup.js';
 import { isBaseBackupDue, isPitrSource } from '../pitr/postgres/schedule.js';
 import type { BackupSource } from '../sources/types.js';
@@ -71,9 +72,12 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     }
     for (const target of reachable) await removeDebris(target, host, emit, started);
     const encryption = await loadEncryption(config.encryption);
+    const trust = await loadSetTrust(config, stateDir);
+    // Fails now, before hours of dumping, when the set could not be sealed (no key, key unreadable).
+    await trust.documents.seal(Buffer.alloc(0));
     const compression = chooseCompression(config.compressionLevel);
-    const catalog = await loadCatalog(primary);
-    const previous = catalog.find((entry) => entry.manifest)?.manifest;
+    const catalog = await loadCatalog(primary, trust);
+    const previous = catalog.find((entry) => entry.manifest && !entry.legacy)?.manifest;
     const setId = await uniqueSetId(primary, started, host);
     emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
 
@@ -123,7 +127,11 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     try {
       await primary.writeFile(setId, RESTORE_DOC_FILE, restoreDoc);
       await primary.writeFile(setId, SUMS_FILE, formatSums(items.map((item) => ({ file: item.file, sha256: item.sha256 }))));
-      await primary.writeFile(setId, MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+      const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+      const seal = await trust.documents.seal(manifestBytes);
+      await primary.writeFile(setId, `${MANIFEST_FILE}${seal.suffix}`, seal.content);
+      await primary.writeFile(setId, MANIFEST_FILE, manifestBytes);
+      await recordSealedSet(stateDir, setId).catch(() => {});
     } catch (error) {
       await primary.removeSet(setId).catch(() => {});
       outcome.failedTargets.push({ target: primary.name, error: errorMessage(error) });
@@ -142,7 +150,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const target of reachable) {
       if (target === primary) continue;
       try {
-        for (const missing of await findMissingSets(primary, target)) await replicateSet(primary, target, missing, emit);
+        for (const missing of await findMissingSets(primary, target, trust)) await replicateSet(primary, target, missing, trust, emit);
         outcome.storedOn.push(target.name);
       } catch (error) {
         outcome.failedTargets.push({ target: target.name, error: errorMessage(error) });

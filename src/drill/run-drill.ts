@@ -6,6 +6,7 @@ import { createEngine, findSourceConfig, isDatabaseSource } from '../restore/eng
 import { derivedDatabaseName } from '../restore/names.js';
 import { findItem, resolveSet } from '../restore/resolve-set.js';
 import { loadAndCheck } from '../restore/scratch.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory, type DrillRecord } from '../state/history.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
@@ -16,6 +17,8 @@ export interface DrillOptions {
   /** Only this source (default: every database source). */
   source?: string | undefined;
   keyFile?: string | undefined;
+  /** --allow-unsigned: a legacy set without a seal may be drilled (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -48,6 +51,7 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
     ...(config.objectives?.rpo ? { rpoMs: parseDuration(config.objectives.rpo)! } : {}),
   };
   const targets = await openTargets(config);
+  const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
   const drills: DrillResult[] = [];
   for (const source of sources) {
     if (options.signal?.aborted) break;
@@ -55,7 +59,7 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
     const drill: DrillResult = { source: source.name, ok: false, objectives, problems: [] };
     try {
       if (!isDatabaseSource(source)) throw new DrcError(`source ${source.name} is a ${source.type} source; drills restore databases`);
-      const resolved = await resolveSet(targets, 'latest', { source: source.name, emit });
+      const resolved = await resolveSet(targets, 'latest', { trust, source: source.name, emit });
       drill.setId = resolved.id;
       drill.rpoMs = started.getTime() - resolved.time.getTime();
       const item = findItem(resolved, source.name);

@@ -69,7 +69,10 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
       continue;
     }
     checkTargetSpace(target, add);
-    for (const entry of target.catalog.filter((set) => set.status === 'unreadable')) {
+    for (const entry of target.catalog.filter((set) => set.refused)) {
+      add('critical', `target ${target.name}`, `${target.name}: set ${entry.id} is REFUSED, ${entry.problem ?? 'not authentic'}; someone may have written to this target`);
+    }
+    for (const entry of target.catalog.filter((set) => set.status === 'unreadable' && !set.refused)) {
       add('warning', `target ${target.name}`, `${target.name}: set ${entry.id} has an unreadable manifest (${entry.problem ?? 'unknown problem'})`);
     }
     for (const source of facts.sources) {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration } from '../util/duration.js';
@@ -28,6 +29,8 @@ export interface RestoreOptions {
   keyFile?: string | undefined;
   /** Go ahead without asking. */
   yes: boolean;
+  /** --allow-unsigned: a legacy set without a seal may be restored (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   /** Asks a person; resolves true to go ahead. Without it (headless) `yes` is required. */
@@ -66,7 +69,8 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       });
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const resolved = await resolveSet(targets, options.set, { source: source.name, emit });
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const resolved = await resolveSet(targets, options.set, { trust, source: source.name, emit });
     Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });
     const item = findItem(resolved, source.name);
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);

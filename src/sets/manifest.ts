@@ -1,9 +1,22 @@
 import { z } from 'zod';
+import { checkConfinedName, checkRelativePath } from '../trust/confine.js';
 
 export const MANIFEST_FORMAT = 'drc-backup-set/1';
 export const MANIFEST_FILE = 'manifest.json';
 export const SUMS_FILE = 'SHA256SUMS';
 export const RESTORE_DOC_FILE = 'RESTORE.md';
+
+/** A name drc will join to a folder: one confined path component (src/trust/confine.ts). */
+const fileName = z.string().superRefine((name, ctx) => {
+  const problem = checkConfinedName(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} ${problem}` });
+});
+
+/** An archived path: re-rooted below the restore folder, never climbing out of it. */
+const archivedPath = z.string().superRefine((text, ctx) => {
+  const result = checkRelativePath(text);
+  if ('problem' in result) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} ${result.problem}` });
+});
 
 const lsn = z.string().regex(/^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i);
 const walFile = z.string().regex(/^[0-9A-F]{24}$/);
@@ -28,9 +41,9 @@ export const baseBackupSchema = z.object({
 const tableCount = z.object({ name: z.string(), rows: z.number().int().nonnegative() });
 
 export const manifestItemSchema = z.object({
-  source: z.string(),
+  source: fileName,
   type: z.enum(['postgres', 'mysql', 'files', 'calcom', 'retell']),
-  file: z.string(),
+  file: fileName,
   storedBytes: z.number().int().nonnegative(),
   /** sha256 of the stored (compressed, encrypted) file: what SHA256SUMS lists. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -47,7 +60,7 @@ export const manifestItemSchema = z.object({
   tables: z.array(tableCount).optional(),
   rowCountMethod: z.string().optional(),
   /** files: the paths archived, relative to / inside the tar. */
-  paths: z.array(z.string()).optional(),
+  paths: z.array(archivedPath).optional(),
   /** calcom/retell: number of records per resource. */
   counts: z.record(z.string(), z.number()).optional(),
   warnings: z.array(z.string()).optional(),
@@ -57,7 +70,7 @@ export const manifestItemSchema = z.object({
 
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
-  set: z.string(),
+  set: fileName,
   host: z.string(),
   drcVersion: z.string(),
   startedAt: z.string(),

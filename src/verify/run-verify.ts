@@ -3,6 +3,7 @@ import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadDecryptionKeys } from '../restore/decrypt.js';
 import { resolveSet } from '../restore/resolve-set.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration } from '../util/duration.js';
@@ -20,6 +21,8 @@ export interface VerifyOptions {
   target?: string | undefined;
   /** Private key for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
   keyFile?: string | undefined;
+  /** --allow-unsigned: a legacy set without a seal may be verified (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -47,7 +50,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   const outcome: VerifyOutcome = { exitCode: EXIT.critical, setId: options.set, ok: false, copies: [], deepProblems: [], durationMs: 0 };
   try {
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const resolved = await resolveSet(targets, options.set, { emit });
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const resolved = await resolveSet(targets, options.set, { trust, emit });
     outcome.setId = resolved.id;
     for (const copy of resolved.copies) {
       const problems = await checkStoredCopy(copy, resolved.id, emit, options.signal);

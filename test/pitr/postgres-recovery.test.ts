@@ -10,6 +10,7 @@ import { connectPostgres } from '../../src/sources/postgres.js';
 import { choosePostgresBase, recoverPostgres, type WalArchiveView } from '../../src/pitr/postgres/restore-at.js';
 import { loadDecryptionKeys } from '../../src/restore/decrypt.js';
 import { openTargets } from '../../src/storage/open-targets.js';
+import { loadSetTrust } from '../../src/sets/sealed-manifest.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { listFolder, makePostgresFolder, startArchivingCluster, switchAndWaitArchived } from './pg-cluster.js';
 
@@ -75,7 +76,7 @@ describe('PostgreSQL recovery of a base backup to a time, in a throwaway instanc
 
   it('records the base backup in the manifest: label, timeline, start/stop LSN and WAL range', async () => {
     const targets = await openTargets(config);
-    const chosen = await choosePostgresBase(targets, 'core', 'latest', beforeT, ignoreEvents);
+    const chosen = await choosePostgresBase(targets, await loadSetTrust(config, path.join(dir, 'state')), 'core', 'latest', beforeT, ignoreEvents);
     const info = chosen.item.baseBackup!;
     expect(info.timeline).toBe(1);
     expect(info.label).toMatch(/^drc core /);
@@ -105,7 +106,7 @@ describe('PostgreSQL recovery of a base backup to a time, in a throwaway instanc
   /** The base backup before T and the keys to read it. */
   async function prepare() {
     const targets = await openTargets(config);
-    const pitr = await choosePostgresBase(targets, 'core', 'latest', beforeT, ignoreEvents);
+    const pitr = await choosePostgresBase(targets, await loadSetTrust(config, path.join(dir, 'state')), 'core', 'latest', beforeT, ignoreEvents);
     return { pitr, keys: await loadDecryptionKeys(config.encryption, pitr.resolved.manifest) };
   }
 

@@ -10,6 +10,7 @@ import { withGoodCopy } from '../../restore/good-copy.js';
 import { loadAllCatalogs, resolveSet, type ResolvedSet } from '../../restore/resolve-set.js';
 import type { PlainInput } from '../../restore/tool-input.js';
 import type { ManifestItem } from '../../sets/manifest.js';
+import type { SetTrust } from '../../sets/sealed-manifest.js';
 import { connectPostgres, countPostgresRows, listPostgresTables } from '../../sources/postgres.js';
 import { findPostgresTool, stderrTail } from '../../sources/tools.js';
 import type { Target } from '../../storage/types.js';
@@ -38,8 +39,8 @@ export interface PostgresPointInTime {
  * The base backup to recover `at` from: in set `setRef`, or with "latest" the newest whose
  * backup had finished by `at` (recovery cannot stop before a backup's end point).
  */
-export async function choosePostgresBase(targets: Target[], source: string, setRef: string, at: Date | undefined, emit: Emit): Promise<PostgresPointInTime> {
-  const view = await loadAllCatalogs(targets, emit);
+export async function choosePostgresBase(targets: Target[], trust: SetTrust, source: string, setRef: string, at: Date | undefined, emit: Emit): Promise<PostgresPointInTime> {
+  const view = await loadAllCatalogs(targets, trust, emit);
   const all = listBaseBackups(view.entries, source);
   if (all.length === 0) {
     throw new DrcError(`source ${source} has no base backup on ${targets.map((target) => target.name).join(', ')}`, {
@@ -57,7 +58,7 @@ export async function choosePostgresBase(targets: Target[], source: string, setR
       hint: `point-in-time recovery reaches from ${candidates[candidates.length - 1]!.finishedAt.toISOString()} on; pick a later time or restore a logical dump`,
     });
   }
-  const resolved = await resolveSet(targets, base.setId, { source, emit });
+  const resolved = await resolveSet(targets, base.setId, { trust, source, emit });
   const item = resolved.manifest.items.find((entry) => entry.source === source && entry.baseBackup)!;
   return { resolved, item, base };
 }
