@@ -20,7 +20,7 @@ import { createBaseBackupSource } from '../pitr/postgres/base-backup.js';
 import { isBaseBackupDue, isPitrSource } from '../pitr/postgres/schedule.js';
 import type { BackupSource } from '../sources/types.js';
 import { removeDebris } from './debris.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type Lock } from '../state/lock.js';
 import { findMissingSets, replicateSet } from './replicate.js';
 
 export interface BackupOptions {
@@ -37,8 +37,11 @@ export interface BackupOptions {
 
 export interface BackupOutcome {
   setId?: string;
-  status: 'complete' | 'partial' | 'failed';
+  /** refused: another backup held the lock, or the selection or targets were invalid; nothing was tried. */
+  status: 'complete' | 'partial' | 'failed' | 'refused';
   exitCode: ExitCode;
+  /** Why a refused or failed run produced nothing, when no source or target says it. */
+  error?: string;
   manifest?: Manifest;
   failedSources: Array<{ source: string; error: string }>;
   failedTargets: Array<{ target: string; error: string }>;
@@ -58,11 +61,13 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   const started = now();
-  const sourceConfigs = selectByName(config.sources, options.sources, 'source');
-  const targets = await openTargets(config, options.targets);
-  const lock = await acquireLock(stateDir, 'backup', 'drc backup');
-  const outcome: BackupOutcome = { status: 'failed', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [], warnings: [] };
+  const outcome: BackupOutcome = { status: 'refused', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [], warnings: [] };
+  let lock: Lock | undefined;
   try {
+    const sourceConfigs = selectByName(config.sources, options.sources, 'source');
+    const targets = await openTargets(config, options.targets);
+    lock = await acquireLock(stateDir, 'backup', 'drc backup');
+    outcome.status = 'failed';
     const host = hostName();
     const reachable = await checkTargets(targets, outcome, emit);
     const primary = reachable.find((target) => target.type === 'local') ?? reachable[0];
@@ -159,8 +164,15 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     }
     outcome.exitCode = outcome.failedSources.length ? EXIT.critical : outcome.failedTargets.length || outcome.warnings.length ? EXIT.warning : EXIT.ok;
     return outcome;
+  } catch (error) {
+    // Refused before anything was tried (lock held, bad selection): said once, recorded, and
+    // ended with a result like every other run.
+    outcome.error = errorMessage(error);
+    outcome.exitCode = error instanceof DrcError ? error.exitCode : EXIT.critical;
+    emit({ type: 'log', level: outcome.exitCode === EXIT.warning ? 'warn' : 'error', message: outcome.error, ...(error instanceof DrcError && error.hint ? { hint: error.hint } : {}) });
+    return outcome;
   } finally {
-    await lock.release();
+    await lock?.release();
     await recordBackup(stateDir, outcome, started, now());
     emit({
       type: 'result',
@@ -214,6 +226,7 @@ async function uniqueSetId(primary: Target, started: Date, host: string): Promis
 }
 
 function summarize(outcome: BackupOutcome): string {
+  if (outcome.status === 'refused') return `backup REFUSED: ${outcome.error}`;
   if (!outcome.setId) return `backup FAILED: no set written${outcome.failedSources.length ? ` (${outcome.failedSources.map((f) => f.source).join(', ')} failed)` : ''}`;
   const where = outcome.storedOn.join(', ');
   if (outcome.status === 'partial') {
@@ -233,6 +246,7 @@ async function recordBackup(stateDir: string, outcome: BackupOutcome, started: D
     ...(outcome.setId ? { setId: outcome.setId } : {}),
     status: outcome.status,
     exitCode: outcome.exitCode,
+    ...(outcome.error ? { error: outcome.error } : {}),
     durationMs: finished.getTime() - started.getTime(),
     sources: [
       ...(outcome.manifest?.items ?? []).map((item) => ({ source: item.source, ok: true, storedBytes: item.storedBytes })),
