@@ -9,7 +9,8 @@ import { planReplay, type StopPoint } from '../../archive/replay-plan.js';
 import { loadArchiveTimeline, type TimelineFile } from '../../archive/timeline.js';
 import type { ArchiveEntry } from '../../archive/entry.js';
 import { chooseCompression } from '../../pipeline/compress.js';
-import { loadEncryption } from '../../pipeline/encryption.js';
+import { loadEncryption, type EncryptionSettings } from '../../pipeline/encryption.js';
+import { tryResolveSecret } from '../../config/secrets.js';
 import type { DecryptionKeys } from '../../restore/decrypt.js';
 import { openItemPlain } from '../../restore/item-reader.js';
 import type { Target } from '../../storage/types.js';
@@ -67,7 +68,7 @@ export async function pushWalFile(options: { config: Config; source: PostgresSou
     facts: { lastEventAt, postgres: { timeline: timelineHex(walTimeline(file)), segment: file } },
     targets: options.targets,
     compression: chooseCompression(options.config.compressionLevel),
-    encryption: await loadEncryption(options.config.encryption),
+    encryption: await loadWalEncryption(options.config),
     emit: options.emit,
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -78,6 +79,18 @@ export async function pushWalFile(options: { config: Config; source: PostgresSou
     });
   }
   return outcome;
+}
+
+/**
+ * With recipients configured, archive_command needs no secret: the postgres user encrypts to the
+ * public keys alone when the passphrase is not in its environment (restores then need the
+ * private key). Without recipients the passphrase is required, as for a backup.
+ */
+async function loadWalEncryption(config: Config): Promise<EncryptionSettings> {
+  const { passphraseEnv, passphraseFile, recipients } = config.encryption;
+  if (!recipients?.length) return loadEncryption(config.encryption);
+  const passphrase = passphraseEnv || passphraseFile ? tryResolveSecret({ env: passphraseEnv, file: passphraseFile }, 'encryption passphrase') : undefined;
+  return loadEncryption({ recipients, ...(passphrase ? { passphraseEnv, passphraseFile } : {}) });
 }
 
 /** The file's index entry and which targets hold it; undefined when no target does. */
@@ -141,7 +154,9 @@ export function openWalArchive(options: { config: Config; source: PostgresSource
       },
     },
     async checkReachable(base: FoundBaseBackup, at: Date | undefined) {
-      const timeline = await loadArchiveTimeline(options.targets, source);
+      const full = await loadArchiveTimeline(options.targets, source);
+      // Replay follows segments; .history and .backup files sit beside them, outside the sequence.
+      const timeline = { ...full, files: full.files.filter((file) => file.place) };
       const info = base.item.baseBackup;
       const from = `${timelineHex(info.timeline)}/${info.stopWal}`;
       const sameStream = timeline.files.filter((file) => file.place?.stream === timelineHex(info.timeline));
