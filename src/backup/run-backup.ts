@@ -9,6 +9,8 @@ import { renderRestoreDoc } from '../sets/restore-doc.js';
 import { hostName, makeSetId } from '../sets/set-id.js';
 import { formatSums } from '../sets/sums.js';
 import { createSource } from '../sources/index.js';
+import { createConfigSource, createSystemSource } from '../sources/meta.js';
+import { CONFIG_ITEM } from '../sets/meta-items.js';
 import { openTargets, selectByName } from '../storage/open-targets.js';
 import type { Target } from '../storage/types.js';
 import { appendHistory } from '../state/history.js';
@@ -99,6 +101,19 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
         emit({ type: 'log', level: 'error', message: errorMessage(error), ...(hint ? { hint } : {}) });
       }
     }
+    // Every set also carries the config and the system inventory, so a lost server can be
+    // rebuilt from the set alone. They are small; when they fail the set says so, like a source.
+    if (items.length > 0) {
+      for (const meta of [createConfigSource(config), createSystemSource(config)]) {
+        if (signal.aborted) break;
+        try {
+          items.push(await backupItem({ source: meta, setId, target: primary, compression, encryption, emit, signal }));
+        } catch (error) {
+          outcome.failedSources.push({ source: meta.name, error: errorMessage(error) });
+          emit({ type: 'log', level: 'error', message: errorMessage(error) });
+        }
+      }
+    }
     if (signal.aborted) {
       // An interrupted run (SIGTERM, Ctrl+C) is not a partial set: the sources it never reached
       // would be missing without a word in the manifest. Nothing of it is kept.
@@ -123,7 +138,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       items,
       failures: outcome.failedSources.map((failure) => ({
         source: failure.source,
-        type: sourceConfigs.find((entry) => entry.name === failure.source)!.type,
+        type: sourceConfigs.find((entry) => entry.name === failure.source)?.type ?? (failure.source === CONFIG_ITEM ? 'config' : 'system'),
         error: failure.error,
       })),
     } satisfies Omit<Manifest, 'finishedAt'>;

@@ -42,7 +42,11 @@ const tableCount = z.object({ name: z.string(), rows: z.number().int().nonnegati
 
 export const manifestItemSchema = z.object({
   source: fileName,
-  type: z.enum(['postgres', 'mysql', 'files', 'calcom', 'retell']),
+  /**
+   * config and system (added later, so older sets simply lack them): the drc config and the
+   * system inventory, carried so a lost server can be rebuilt from the set alone.
+   */
+  type: z.enum(['postgres', 'mysql', 'files', 'calcom', 'retell', 'config', 'system']),
   file: fileName,
   storedBytes: z.number().int().nonnegative(),
   /** sha256 of the stored (compressed, encrypted) file: what SHA256SUMS lists. */

@@ -16,6 +16,7 @@ import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerWal } from './wal.js';
+import { registerShowSystem } from './show-system.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -36,4 +37,5 @@ export function registerCommands(program: Command): void {
   registerPlaybooks(program);
   registerDemo(program);
   registerWal(program);
+  registerShowSystem(program);
 }
