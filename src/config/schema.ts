@@ -51,6 +51,10 @@ export const postgresSourceSchema = z.strictObject({
   ...databaseFields,
   type: z.literal('postgres'),
   url: withoutPassword(['postgres://', 'postgresql://']),
+  /** Point-in-time recovery: physical base backups on their own schedule plus the WAL archive (drc wal push). */
+  pitr: z.boolean().optional(),
+  /** A backup takes a new base backup once the newest one is older than this (default 7d). */
+  baseBackupEvery: duration.optional(),
 });
 
 export const mysqlSourceSchema = z.strictObject({

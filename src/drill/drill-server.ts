@@ -21,6 +21,7 @@ import type { Target } from '../storage/types.js';
 import { confineRelativePath } from '../trust/confine.js';
 import { deepCheckItem } from '../verify/deep-check.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 
 export interface ServerDrillOptions {
   config: Config;
@@ -69,7 +70,7 @@ export async function runServerDrill(options: ServerDrillOptions): Promise<Serve
   const stops: Array<() => Promise<void>> = [];
   try {
     emit({ type: 'log', level: 'info', message: `drill --all: throwaway servers and files in ${dir}` });
-    const resolved = await resolveSet(targets, 'latest', { emit });
+    const resolved = await resolveSet(targets, 'latest', { trust: await loadSetTrust(config, options.stateDir), emit });
     result.setId = resolved.id;
     result.rpoMs = started.getTime() - resolved.time.getTime();
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);

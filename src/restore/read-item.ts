@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { ignoreEvents, type Emit } from '../events.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import { openTargets } from '../storage/open-targets.js';
 import { loadDecryptionKeys, type DecryptionKeys } from './decrypt.js';
@@ -20,13 +21,15 @@ export interface ItemContent {
  */
 export async function readItemPlain(
   config: Config,
+  stateDir: string,
   setRef: string,
   sourceName: string,
   options: { emit?: Emit; keyFile?: string; target?: string } = {},
 ): Promise<ItemContent> {
   const emit = options.emit ?? ignoreEvents;
   const targets = await openTargets(config, options.target ? [options.target] : undefined);
-  const resolved = await resolveSet(targets, setRef, { source: sourceName, emit });
+  const trust = await loadSetTrust(config, stateDir);
+  const resolved = await resolveSet(targets, setRef, { trust, source: sourceName, emit });
   const item = findItem(resolved, sourceName);
   const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
   return { setId: resolved.id, setTime: resolved.time.toISOString(), data: await readResolvedItemPlain(resolved, item, keys, emit) };

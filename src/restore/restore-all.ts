@@ -16,6 +16,7 @@ import { isEmptyFolder, restoreFiles } from './files-restore.js';
 import { restoreStamp } from './names.js';
 import { resolveSet, type ResolvedSet } from './resolve-set.js';
 import { runRestore } from './run-restore.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 
 export interface RestoreAllOptions {
   config: Config;
@@ -66,7 +67,7 @@ export async function restoreAll(options: RestoreAllOptions): Promise<RestoreAll
   const { config, emit } = options;
   const started = new Date();
   const targets = await openTargets(config);
-  const resolved = await resolveSet(targets, options.set, { emit });
+  const resolved = await resolveSet(targets, options.set, { trust: await loadSetTrust(config, options.stateDir), emit });
   const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
   const items = await planItems(config, resolved, started, options.root);
   const planText = describePlan(resolved, items, started);

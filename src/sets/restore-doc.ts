@@ -69,6 +69,7 @@ function restoreCommands(item: ManifestItem, source: SourceConfig | undefined, m
   const plain = decryptCommand(item, manifest, passEnv);
   const database = item.database ?? item.source;
   const restored = `${database}_restored`;
+  if (item.baseBackup) return baseBackupCommands(item, plain);
   switch (item.type) {
     case 'postgres': {
       const url = source?.type === 'postgres' ? source.url : `postgres://localhost/${database}`;
@@ -100,6 +101,22 @@ function restoreCommands(item: ManifestItem, source: SourceConfig | undefined, m
     default:
       return ['set -o pipefail', `${plain} > ${item.source}.json`, `# ${item.source}.json is the ${item.type} snapshot (JSON)`];
   }
+}
+
+/** A physical base backup: unpacked into an empty data directory, then recovered from the WAL archive. */
+function baseBackupCommands(item: ManifestItem, plain: string): string[] {
+  const base = item.baseBackup!;
+  return [
+    'set -o pipefail',
+    `# pg_basebackup of PostgreSQL ${base.major}, timeline ${base.timeline}, WAL ${base.startWal} … ${base.stopWal} (inside the tar)`,
+    `mkdir -m 0700 ${item.source}-pgdata`,
+    `${plain} | tar --extract --file=- --directory=${item.source}-pgdata`,
+    `# As it is, the copy is consistent as of ${item.finishedAt}. To go further in time, replay the WAL archive`,
+    `# (see archive/${item.source}/RESTORE.md on the target): set restore_command and recovery_target_time`,
+    `# in ${item.source}-pgdata/postgresql.auto.conf, then:`,
+    `touch ${item.source}-pgdata/recovery.signal`,
+    `# start it as the postgres user with the same major version: pg_ctl -D ${item.source}-pgdata start`,
+  ];
 }
 
 function mysqlClientArgs(text: string): string {

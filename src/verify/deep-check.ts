@@ -37,7 +37,8 @@ export async function deepCheckItem(
 ): Promise<DeepResult> {
   const source = config.sources.find((entry) => entry.name === item.source && entry.type === item.type);
   try {
-    if (source && isDatabaseSource(source)) {
+    // A base backup is checked like a files archive (tar -t); recovering it is what drc drill --at does.
+    if (source && isDatabaseSource(source) && !item.baseBackup) {
       const engine = await createEngine(source);
       const scratch = derivedDatabaseName(item.database ?? engine.database, 'verify', now);
       try {
@@ -49,7 +50,7 @@ export async function deepCheckItem(
       }
     }
     const started = Date.now();
-    emit({ type: 'task-started', task: item.source, phase: 'verify --deep', detail: `${item.file}: decrypt, decompress${item.type === 'files' ? ', tar -t' : ''}`, totalBytes: item.storedBytes });
+    emit({ type: 'task-started', task: item.source, phase: 'verify --deep', detail: `${item.file}: decrypt, decompress${isTar(item) ? ', tar -t' : ''}`, totalBytes: item.storedBytes });
     const progress = throttledProgress(emit, item.source, 'verify --deep', 250, item.storedBytes);
     const { result, copy } = await withGoodCopy({
       resolved,
@@ -58,14 +59,18 @@ export async function deepCheckItem(
       emit,
       onProgress: (bytes) => progress(bytes),
       ...(signal ? { signal } : {}),
-      attempt: (input) => (item.type === 'files' ? listArchive(input.stream) : drain(input.stream)),
+      attempt: (input) => (isTar(item) ? listArchive(input.stream) : drain(input.stream)),
     });
-    const detail = item.type === 'files' ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
+    const detail = isTar(item) ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
     emit({ type: 'task-finished', task: item.source, phase: 'verify --deep', ok: true, bytes: item.storedBytes, elapsedMs: Date.now() - started, detail });
     return { target: copy.target.name, problems: [], detail };
   } catch (error) {
     return { target: undefined, problems: [`${item.source}: ${errorMessage(error)}`] };
   }
+}
+
+function isTar(item: ManifestItem): boolean {
+  return item.type === 'files' || item.baseBackup !== undefined;
 }
 
 async function drain(plain: Readable): Promise<number> {

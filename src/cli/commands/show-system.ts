@@ -18,14 +18,14 @@ export function registerShowSystem(program: Command): void {
     .option('--full', 'also list every installed package')
     .action(
       commandAction<ShowSystemFlags>(async (context, flags, args) => {
-        const { config } = await context.loadConfig();
+        const { config, stateDir } = await context.loadConfig();
         const [{ readItemPlain }, { inventorySchema }, { formatChecklist }, { SYSTEM_ITEM }] = await Promise.all([
           import('../../restore/read-item.js'),
           import('../../inventory/schema.js'),
           import('../../inventory/checklist.js'),
           import('../../sets/meta-items.js'),
         ]);
-        const content = await readItemPlain(config, args[0] ?? 'latest', SYSTEM_ITEM, { emit: context.emit, ...(flags.key ? { keyFile: flags.key } : {}), ...(flags.target ? { target: flags.target } : {}) });
+        const content = await readItemPlain(config, stateDir, args[0] ?? 'latest', SYSTEM_ITEM, { emit: context.emit, ...(flags.key ? { keyFile: flags.key } : {}), ...(flags.target ? { target: flags.target } : {}) });
         let raw: unknown;
         try {
           raw = JSON.parse(content.data.toString('utf8'));
