@@ -17,7 +17,7 @@ export interface ConfigTrustOptions {
   /** --signing-key: an armored public key file, or the key's fingerprint. */
   signingKey?: string | undefined;
   /** Take a set whose manifest carries no seal at all (written before drc sealed manifests). */
-  acceptUnsealed?: boolean | undefined;
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
 }
 
@@ -39,12 +39,12 @@ export async function readAuthenticatedConfig(resolved: ResolvedSet, manifestByt
   const check = async (trust: DocumentTrust): Promise<string> => {
     const verdict = await verifySealedDocument(trust, manifestBytes, readSeal);
     if (verdict.ok) return verdict.by;
-    if (verdict.unsealed && options.acceptUnsealed) {
-      options.emit({ type: 'log', level: 'warn', message: `set ${resolved.id}: manifest carries no seal; taken because of --accept-unsealed` });
-      return 'nothing (--accept-unsealed)';
+    if (verdict.unsealed && options.allowUnsigned) {
+      options.emit({ type: 'log', level: 'warn', message: `set ${resolved.id}: manifest carries no seal; taken because of --allow-unsigned` });
+      return 'nothing (--allow-unsigned)';
     }
     throw new DrcError(`set ${resolved.id}: manifest not authenticated: ${verdict.reason}`, {
-      hint: verdict.unsealed ? 'sets written before manifests were sealed can be taken with --accept-unsealed, once you are sure the bucket was not tampered with' : 'the set may have been tampered with; an older set is tried next',
+      hint: verdict.unsealed ? 'sets written before manifests were sealed can be taken with --allow-unsigned, once you are sure the bucket was not tampered with' : 'the set may have been tampered with; an older set is tried next',
     });
   };
   let by: string | undefined;

@@ -41,7 +41,7 @@ describe('the server is gone: bare-metal recovery from the offsite copy', () => 
   it('init --from then restore latest --all brings every database and file back identical on the machine acting as a new one', async () => {
     await server.wipe();
     const newConfig = path.join(server.dir, 'new-etc', 'drc.json');
-    const init = await server.drc(['--config', newConfig, 'init', '--from', `s3://${server.s3.bucket}/${server.prefix}`, ...fromFlags(), '--passphrase-env', PASS_ENV, '--accept-unsealed']);
+    const init = await server.drc(['--config', newConfig, 'init', '--from', `s3://${server.s3.bucket}/${server.prefix}`, ...fromFlags(), '--passphrase-env', PASS_ENV]);
     expect(init.exitCode, init.stderr).toBe(0);
     expect(init.stderr).toMatch(/hosts at s3:\/\/.*1 set\(s\)/);
     const written = JSON.parse(await readFile(newConfig, 'utf8'));
@@ -69,7 +69,7 @@ describe('the server is gone: bare-metal recovery from the offsite copy', () => 
     const newConfig = path.join(server.dir, 'rebuilt', 'drc.json');
     const run = await server.drc(
       [
-        '--config', newConfig, 'run', 'server-lost', '--yes', '--state-dir', server.stateDir, '--var', 'accept_unsealed=yes', '--var', `passphrase_env=${PASS_ENV}`,
+        '--config', newConfig, 'run', 'server-lost', '--yes', '--state-dir', server.stateDir, '--var', `passphrase_env=${PASS_ENV}`,
         '--var', `from=s3://${server.s3.bucket}/${server.prefix}`,
         '--var', `endpoint=${server.s3.endpoint}`, '--var', `access_key_env=${S3RVER_KEY_ENV}`, '--var', `secret_key_env=${S3RVER_SECRET_ENV}`,
       ],
