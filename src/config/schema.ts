@@ -82,6 +82,8 @@ export const calcomSourceSchema = z.strictObject({
   type: z.literal('calcom'),
   /** How many days of past bookings the archive keeps (future ones are always kept). */
   bookingsDays: z.number().int().positive().optional(),
+  /** drc's request budget for this key (default 100; Cal.com allows 120 per minute, self-hosted may differ). */
+  requestsPerMinute: z.number().int().positive().optional(),
 });
 
 export const retellSourceSchema = z.strictObject({

@@ -14,7 +14,7 @@ export interface ConfigTrustOptions {
   /** The env var holding the passphrase. */
   passphraseEnv: string;
   keyFile?: string | undefined;
-  /** --signing-key: an armored public key file, or the key's fingerprint. */
+  /** --trust-key: an armored public key file, or the key's fingerprint. */
   signingKey?: string | undefined;
   /** Take a set whose manifest carries no seal at all (written before drc sealed manifests). */
   allowUnsigned?: boolean | undefined;
@@ -24,7 +24,7 @@ export interface ConfigTrustOptions {
 /**
  * The config inside a set, but only from a set whose manifest is authenticated, since the
  * config decides what gets restored where. What vouches for the manifest:
- * - a `--signing-key` pin (public key file: checked before anything is decrypted; fingerprint:
+ * - a `--trust-key` pin (public key file: checked before anything is decrypted; fingerprint:
  *   must be the key the decrypted config pins), or else
  * - the passphrase: an item that decrypts with it was written by someone who holds it, so the
  *   config inside is genuine, and the manifest must carry its signature (by the key that config
@@ -65,11 +65,11 @@ export async function readAuthenticatedConfig(resolved: ResolvedSet, manifestByt
   if (pin?.fingerprint) {
     const pinned = config.signing ? fingerprintOf(await readPinnedPublicKey(config.signing.publicKey)) : undefined;
     if (pinned !== pin.fingerprint) {
-      throw new DrcError(`set ${resolved.id}: its config pins signing key ${pinned ?? '(none)'}, not ${pin.fingerprint} given by --signing-key`);
+      throw new DrcError(`set ${resolved.id}: its config pins signing key ${pinned ?? '(none)'}, not ${pin.fingerprint} given by --trust-key`);
     }
   } else if (!keys.passwords.length) {
     throw new DrcError(`set ${resolved.id} was opened with a private key only, which proves nothing about who wrote it`, {
-      hint: 'pass --signing-key with the public signing key file (or its fingerprint) of the lost server, or the passphrase in its env var',
+      hint: 'pass --trust-key with the public signing key file (or its fingerprint) of the lost server, or the passphrase in its env var',
     });
   }
   return { config, by: await check(await createDocumentTrust({ signing: config.signing, passphrase: keys.passwords[0] })) };
@@ -82,7 +82,7 @@ async function readPin(value: string): Promise<{ publicKey?: string; fingerprint
   try {
     armored = await readFile(value, 'utf8');
   } catch (error) {
-    throw new DrcError(`--signing-key ${value}: neither a fingerprint (40 hex digits) nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new DrcError(`--trust-key ${value}: neither a fingerprint (40 hex digits) nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   await readPinnedPublicKey(armored);
   return { publicKey: armored };

@@ -70,7 +70,7 @@ export async function initFrom(options: InitFromOptions): Promise<InitFromResult
   });
   if (!newest?.manifest || !opened) {
     throw new DrcError(`host ${host}: no complete, authenticated set with a config at ${target.location}${newest?.problem ? ` (newest tried, ${newest.id}: ${newest.problem})` : ''}`, {
-      hint: 'check the passphrase env var (or --key / --signing-key); pick another host with --host; or write a config by hand with "drc init"',
+      hint: 'check the passphrase env var (or --key / --trust-key); pick another host with --host; or write a config by hand with "drc init"',
     });
   }
   const manifest = newest.manifest;

@@ -129,6 +129,30 @@ export const actionSchemas = {
     from: z.string().default('latest'),
     apply: flag.default(false),
   }),
+  /** Point numbers at a backup agent and/or a fallback number (to: backup), and back (to: normal). */
+  'retell-route': z
+    .strictObject({
+      action: z.literal('retell-route'),
+      ...common,
+      source: z.string({ error: 'missing: name the configured retell source' }),
+      to: z.enum(['backup', 'normal']),
+      agent: z.string().optional(),
+      fallback: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, such as +4930123456').optional(),
+      numbers: z.union([z.string().transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean)), z.array(z.string())]).default([]),
+    })
+    .refine((route) => route.to === 'normal' || route.agent !== undefined || route.fallback !== undefined, { message: 'to: backup needs "agent" (the backup agent) or "fallback" (a number)' }),
+  /** Switch the phone agent's booking tool to taking callbacks (mode: on) and back (mode: off). */
+  'calcom-fallback': z
+    .strictObject({
+      action: z.literal('calcom-fallback'),
+      ...common,
+      source: z.string({ error: 'missing: name the configured retell source of the phone agent' }),
+      agent: z.string({ error: 'missing: the phone agent, by name' }),
+      tool: z.string({ error: 'missing: the name of its booking tool' }),
+      'callback-url': z.url().optional(),
+      mode: z.enum(['on', 'off']),
+    })
+    .refine((fallback) => fallback.mode === 'off' || fallback['callback-url'] !== undefined, { message: 'mode: on needs "callback-url": where callback requests go' }),
 };
 
 export type ActionName = keyof typeof actionSchemas;
@@ -139,6 +163,8 @@ export type VerifyAction = z.infer<typeof actionSchemas.verify>;
 export type CheckAction = z.infer<typeof actionSchemas.check>;
 export type WaitAction = z.infer<typeof actionSchemas.wait>;
 export type SyncAction = z.infer<typeof actionSchemas.sync>;
-export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction;
+export type RetellRouteAction = z.infer<(typeof actionSchemas)['retell-route']>;
+export type CalcomFallbackAction = z.infer<(typeof actionSchemas)['calcom-fallback']>;
+export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction | RetellRouteAction | CalcomFallbackAction;
 /** The check part of a check or wait action. */
 export type CheckSpec = Omit<CheckAction, 'action'>;

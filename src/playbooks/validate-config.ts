@@ -42,6 +42,10 @@ export function checkNamesInConfig(action: Action, config: Config, lineOf: LineO
       if (action['calcom-api'] !== undefined) source('calcom-api', action['calcom-api'], ['calcom']);
       if (action['retell-api'] !== undefined) source('retell-api', action['retell-api'], ['retell']);
       break;
+    case 'retell-route':
+    case 'calcom-fallback':
+      source('source', action.source, ['retell']);
+      break;
     case 'verify':
       break;
   }

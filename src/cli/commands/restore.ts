@@ -13,6 +13,7 @@ interface RestoreFlags {
   target?: string;
   key?: string;
   yes?: boolean;
+  allowUnsigned?: boolean;
 }
 
 export function registerRestore(program: Command): void {
@@ -28,6 +29,7 @@ export function registerRestore(program: Command): void {
     .option('--target <name>', 'read the set from this target only')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE; its passphrase in DRC_PRIVATE_KEY_PASSPHRASE)')
     .option('--yes', 'do not ask (required without a terminal)')
+    .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
       commandAction<RestoreFlags>(async (context, flags, args) => {
         if (Boolean(flags.all) === Boolean(flags.source)) {
@@ -57,6 +59,7 @@ export function registerRestore(program: Command): void {
             target: flags.target,
             keyFile: flags.key,
             yes: Boolean(flags.yes),
+            allowUnsigned: Boolean(flags.allowUnsigned),
             emit: context.emit,
             signal,
             confirm: context.interactive ? askOnTerminal : undefined,
