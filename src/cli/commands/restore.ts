@@ -44,6 +44,9 @@ export function registerRestore(program: Command): void {
           });
         }
         if (flags.root && !flags.all) throw new DrcError('--root re-roots the files items of restore --all', { hint: 'for one files source, use --into FOLDER' });
+        if (flags.all && (flags.into || flags.table || flags.target)) {
+          throw new DrcError('restore --all takes every item of the set to where it belongs: --into, --table and --target go with --source', { hint: 'use --root DIR to put the files items of --all elsewhere' });
+        }
         const { config, stateDir } = await context.loadConfig();
         if (flags.all) {
           const { restoreAll } = await import('../../restore/restore-all.js');
