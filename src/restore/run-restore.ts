@@ -11,6 +11,11 @@ import { checkCanDecrypt } from './item-reader.js';
 import { derivedDatabaseName } from './names.js';
 import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
 import { loadAndCheck } from './scratch.js';
+import type { PointInTimePlan, PointInTimeRequest } from '../binlog/pitr-restore.js';
+import type { SourceConfig } from '../config/schema.js';
+import type { Target } from '../storage/types.js';
+import type { DatabaseEngine } from './engine.js';
+import type { SmokeCheck } from './db-checks.js';
 
 export interface RestoreOptions {
   config: Config;
@@ -26,6 +31,8 @@ export interface RestoreOptions {
   target?: string | undefined;
   /** Private key file for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
   keyFile?: string | undefined;
+  /** Point in time: `at` (--at TIME) or `before` (--before FILE:POS); replays archived binlogs onto the dump. */
+  pointInTime?: PointInTimeRequest | undefined;
   /** Go ahead without asking. */
   yes: boolean;
   emit: Emit;
@@ -66,8 +73,12 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       });
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const resolved = await resolveSet(targets, options.set, { source: source.name, emit });
+    const pitr = await planPointInTimeFor(options, source, targets, started);
+    const resolved = await resolveSet(targets, pitr?.setId ?? options.set, { source: source.name, emit });
     Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });
+    // A point-in-time restore brings the data back to the stop point, not to the dump's time.
+    if (pitr?.stop.kind === 'time') outcome.setTime = pitr.stop.at.toISOString();
+    else if (pitr) outcome.setTime = pitr.files[pitr.files.length - 1]!.entry.lastEventAt ?? outcome.setTime;
     const item = findItem(resolved, source.name);
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
     await checkCanDecrypt(resolved.copies[0]!.target, resolved.id, item, keys);
@@ -94,8 +105,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         if ((await engine.exists(options.into)) && !(await engine.isEmpty(options.into))) {
           throw new DrcError(`database "${options.into}" exists and is not empty; refusing to restore into it`, { hint: 'pick a new name for --into' });
         }
-        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
+        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
         const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: options.into, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
+        if (pitr && !loaded.problems.length) loaded.problems.push(...(await replayAndCheck(pitr, engine, options.into, undefined, source.checks, options)));
         if (loaded.problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${loaded.problems.join('; ')}`);
         outcome.restoredInto = options.into;
         outcome.exitCode = EXIT.ok;
@@ -106,8 +118,19 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       const swap = table
         ? `table ${table} of "${live}" replaced (its current rows kept in ${before}); every other table untouched`
         : `"${live}" renamed to "${before}" (kept), the verified copy renamed to "${live}"${engine.kind === 'PostgreSQL' ? '; sessions on the live database are ended' : ''}`;
-      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind}: load into new database "${scratch}", check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
-      const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
+      const steps = pitr
+        ? [...pitr.describe, `${engine.kind}: load the dump into new database "${scratch}", check its row counts, replay the binlogs into it${table ? ` (only table ${table})` : ', run the smoke checks'}`]
+        : [`${engine.kind}: load into new database "${scratch}", check row counts${table ? '' : ' and smoke checks'}`];
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...steps, `then: ${swap}`]));
+      const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, table, smokeChecks: pitr ? undefined : source.checks, task: source.name, phase: 'restore', signal: options.signal });
+      if (pitr && !loaded.problems.length) {
+        try {
+          loaded.problems.push(...(await replayAndCheck(pitr, engine, scratch, table, table ? undefined : source.checks, options)));
+        } catch (error) {
+          await engine.drop(scratch).catch(() => {});
+          throw error;
+        }
+      }
       if (loaded.problems.length) {
         await engine.drop(scratch).catch(() => {});
         throw new DrcError(`restored copy failed its checks: ${loaded.problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
@@ -163,6 +186,23 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       data: { ...outcome },
     });
   }
+}
+
+/** The point-in-time plan (base dump, binlog range, stop point), decided before anything is created. */
+async function planPointInTimeFor(options: RestoreOptions, source: SourceConfig, targets: Target[], now: Date): Promise<PointInTimePlan | undefined> {
+  const request = options.pointInTime;
+  if (!request?.at && !request?.before) return undefined;
+  if (source.type !== 'mysql') {
+    throw new DrcError(`source ${source.name} is ${source.type}: --at/--before replay MySQL/MariaDB binary logs`, { hint: 'restore the newest set without --at, or use a mysql source' });
+  }
+  const { planPointInTime } = await import('../binlog/pitr-restore.js');
+  return planPointInTime({ config: options.config, source, targets, setRef: options.set, request, keyFile: options.keyFile, emit: options.emit, now });
+}
+
+/** Replays the binlogs into the loaded copy, then runs the smoke checks on the result. */
+async function replayAndCheck(pitr: PointInTimePlan, engine: DatabaseEngine, database: string, table: string | undefined, checks: SmokeCheck[] | undefined, options: RestoreOptions): Promise<string[]> {
+  await pitr.replay(database, table, options.emit, options.signal);
+  return checks?.length ? engine.runSmokeChecks(database, checks) : [];
 }
 
 function describePlan(resolved: ResolvedSet, source: string, now: Date, steps: string[]): string {

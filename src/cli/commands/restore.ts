@@ -9,6 +9,8 @@ interface RestoreFlags {
   table?: string;
   target?: string;
   key?: string;
+  at?: string;
+  before?: string;
   yes?: boolean;
 }
 
@@ -22,6 +24,8 @@ export function registerRestore(program: Command): void {
     .option('--table <table>', 'restore only this table; every other table is left untouched')
     .option('--target <name>', 'read the set from this target only')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE; its passphrase in DRC_PRIVATE_KEY_PASSPHRASE)')
+    .option('--at <time>', 'point in time: the newest dump before TIME plus the archived binlogs up to TIME (ISO-8601, "2026-12-02 17:59:30" local, or "5m" ago)')
+    .option('--before <file:pos>', 'point in time: replay up to just before this binlog event (from drc binlog find)')
     .option('--yes', 'do not ask (required without a terminal)')
     .action(
       commandAction<RestoreFlags>(async (context, flags, args) => {
@@ -38,6 +42,7 @@ export function registerRestore(program: Command): void {
             table: flags.table,
             target: flags.target,
             keyFile: flags.key,
+            pointInTime: { at: flags.at, before: flags.before },
             yes: Boolean(flags.yes),
             emit: context.emit,
             signal,
