@@ -16,6 +16,7 @@ import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerArchive } from './archive.js';
+import { registerBinlog } from './binlog.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -36,4 +37,5 @@ export function registerCommands(program: Command): void {
   registerPlaybooks(program);
   registerDemo(program);
   registerArchive(program);
+  registerBinlog(program);
 }
