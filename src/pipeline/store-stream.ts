@@ -9,7 +9,7 @@ import { findOnPath } from '../sources/tools.js';
 import { startStage, type ChildStage } from './child-stage.js';
 import type { Compression } from './compress.js';
 import { createEncryptor, type EncryptionSettings } from './encryption.js';
-import { HashingTap } from './tap.js';
+import { Coalescer, HashingTap } from './tap.js';
 
 /** What one stream became on its way to a target: the plain bytes seen and the stored bytes written. */
 export interface StoredStream {
@@ -58,7 +58,7 @@ export async function storeStream(options: StoreStreamOptions): Promise<StoredSt
   if (command && tee && options.stream instanceof Socket) {
     await storeByPipes(options, { plain, stored, compressor: command, tee });
   } else {
-    await pipeline(options.stream, plain, options.compression.createCompressor(), createEncryptor(options.encryption), stored, options.writer, {
+    await pipeline(options.stream, plain, options.compression.createCompressor(), new Coalescer(), createEncryptor(options.encryption), stored, options.writer, {
       signal: options.signal,
     });
   }
@@ -109,7 +109,7 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
       side.once('end', resolve);
       side.once('error', reject);
     });
-    const written = pipeline(zstd.child.stdout!, createEncryptor(options.encryption), parts.stored, options.writer, { signal: options.signal });
+    const written = pipeline(zstd.child.stdout!, new Coalescer(), createEncryptor(options.encryption), parts.stored, options.writer, { signal: options.signal });
     const [storedSide, plainSide] = await Promise.allSettled([written, watched]);
     if (storedSide.status === 'rejected') stopAll();
     const [zstdFailure, teeFailure] = await Promise.all([zstd.exited, tee.exited]);
