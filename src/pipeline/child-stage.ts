@@ -10,8 +10,11 @@ export interface ChildStage {
   readonly child: ChildProcess;
   /** Settles once the process is gone: undefined after exit 0, else an Error with its stderr. Never rejects. */
   readonly exited: Promise<Error | undefined>;
-  /** True when it died of a broken pipe: a consequence of a stage after it failing, not a cause. */
-  brokenPipe(): boolean;
+  /**
+   * True when its failure was caused by another stage: it died of a broken pipe (the stage it
+   * writes to failed) or was stopped by us because another stage had failed.
+   */
+  isConsequence(): boolean;
   kill(): void;
 }
 
@@ -23,6 +26,7 @@ export function startStage(binary: string, args: string[], stdio: StdioOptions):
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
   });
   let signal: NodeJS.Signals | null = null;
+  let stopped = false;
   const exited = new Promise<Error | undefined>((resolve) => {
     child.once('error', (error) => resolve(new Error(`cannot run ${name} (${error.message})`)));
     child.once('close', (code, killedBy) => {
@@ -35,9 +39,11 @@ export function startStage(binary: string, args: string[], stdio: StdioOptions):
     name,
     child,
     exited,
-    brokenPipe: () => signal === 'SIGPIPE' || /broken pipe/i.test(stderr),
+    isConsequence: () => stopped || signal === 'SIGPIPE' || /broken pipe/i.test(stderr),
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopped = true;
+      child.kill('SIGKILL');
     },
   };
 }

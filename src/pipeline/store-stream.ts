@@ -80,7 +80,8 @@ interface PipeParts {
  *                  └─▶ Node: hash the plain bytes, inspect them
  * tee and zstd meet at a FIFO in a private temp folder because Node's own pipes are socket pairs,
  * which tee cannot open by name. Every process's exit status is checked; when one fails the
- * others are stopped, so nothing waits forever on a pipe nobody opens.
+ * others are stopped, so nothing waits forever on a pipe nobody opens; the error reported is
+ * the first failure that was not caused by another (a broken pipe, a stage we stopped).
  */
 async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Promise<void> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'drc-pipe-'));
@@ -99,7 +100,15 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
     stages.push(tee);
     // Our copy of the dump's pipe is closed so that only tee reads it, and sees its end.
     options.stream.destroy();
-    for (const stage of stages) void stage.exited.then((failure) => failure && stopAll());
+    // Failures in the order they happened: the first one that is not a consequence is the cause.
+    const failed: Array<{ stage: ChildStage; failure: Error }> = [];
+    for (const stage of stages) {
+      void stage.exited.then((failure) => {
+        if (!failure) return;
+        failed.push({ stage, failure });
+        stopAll();
+      });
+    }
     const onAbort = () => stopAll();
     options.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -112,14 +121,12 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
     const written = pipeline(zstd.child.stdout!, new Coalescer(), createEncryptor(options.encryption), parts.stored, options.writer, { signal: options.signal });
     const [storedSide, plainSide] = await Promise.allSettled([written, watched]);
     if (storedSide.status === 'rejected') stopAll();
-    const [zstdFailure, teeFailure] = await Promise.all([zstd.exited, tee.exited]);
+    await Promise.all([zstd.exited, tee.exited]);
     options.signal.removeEventListener('abort', onAbort);
     if (options.signal.aborted) throw Object.assign(new Error('stopped'), { code: 'ABORT_ERR' });
-    // The cause first: a stage that died of a broken pipe only saw the one after it fail.
     if (storedSide.status === 'rejected') throw storedSide.reason;
-    if (zstdFailure && !zstd.brokenPipe()) throw zstdFailure;
-    if (teeFailure && !tee.brokenPipe()) throw teeFailure;
-    if (zstdFailure ?? teeFailure) throw zstdFailure ?? teeFailure;
+    const cause = failed.find((entry) => !entry.stage.isConsequence()) ?? failed[0];
+    if (cause) throw cause.failure;
     if (plainSide.status === 'rejected') throw plainSide.reason;
   } catch (error) {
     stopAll();
