@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { redact } from '../config/secrets.js';
 import { errorMessage } from '../errors.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { readHistory, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
 import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
@@ -31,16 +32,16 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
     readHistory(stateDir, 'backup'),
     readHistory(stateDir, 'verify'),
     readHistory(stateDir, 'drill'),
-    Promise.all(targets.map((target) => collectTargetFacts(target, probe))),
+    loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
   return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills };
 }
 
-async function collectTargetFacts(target: Target, probe: FreeSpaceProbe): Promise<TargetFacts> {
+async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {
   const facts: TargetFacts = { name: target.name, type: target.type, location: target.location, catalog: [] };
   try {
     await target.checkReachable();
-    facts.catalog = await loadCatalog(target);
+    facts.catalog = await loadCatalog(target, trust);
   } catch (error) {
     facts.error = redact(errorMessage(error));
   }

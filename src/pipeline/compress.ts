@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { findOnPath } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export type CompressionKind = 'zstd' | 'gzip';
 
@@ -83,7 +84,7 @@ export function decompressionFor(kind: CompressionKind): Compression {
 
 /** A child process as a stream stage; it errors (with the tool's stderr) when the process fails. */
 function childDuplex(binary: string, args: string[]): Duplex {
-  const child = execa(binary, args, { buffer: { stdout: false, stderr: true }, encoding: 'buffer' });
+  const child = execa(binary, args, { ...childEnvOptions(), buffer: { stdout: false, stderr: true }, encoding: 'buffer' });
   const duplex = child.duplex({ binary: true });
   child.catch(() => {}); // the failure surfaces as the duplex's error
   return duplex;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { findOnPath } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import { startStage, type ChildStage } from './child-stage.js';
 import type { Compression } from './compress.js';
 import { createEncryptor, type EncryptionSettings } from './encryption.js';
@@ -92,7 +93,7 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
     options.stream.destroy();
   };
   try {
-    const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
+    const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8', env: childEnv() });
     if (made.status !== 0) throw new Error(`cannot create a pipe in ${folder}: ${made.stderr || made.error?.message || 'mkfifo failed'}`);
     const zstd = startStage(parts.compressor.binary, [...parts.compressor.args, fifo], ['ignore', 'pipe', 'pipe']);
     stages.push(zstd);

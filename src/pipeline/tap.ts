@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * A pass-through stage that hashes and counts what flows by, remembers the first and last
@@ -78,4 +79,18 @@ export class Coalescer extends Transform {
     this.pending = [];
     this.pendingBytes = 0;
   }
+}
+
+/** Reads a stream to its end for its sha256 and size only. */
+export async function hashStream(stream: Readable, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+  const tap = new HashingTap(onProgress ? { onProgress } : {});
+  await pipeline(
+    stream,
+    tap,
+    async (chunks: AsyncIterable<Buffer>) => {
+      for await (const _chunk of chunks); // only the hash is wanted
+    },
+    ...(signal ? [{ signal }] : []),
+  );
+  return { sha256: tap.sha256(), bytes: tap.bytes };
 }

@@ -1,7 +1,10 @@
 import type { Config } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
+import { acquireLock, type Lock } from '../state/lock.js';
+import { holdSetForReading } from '../state/set-readers.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration } from '../util/duration.js';
 import { loadDecryptionKeys } from './decrypt.js';
@@ -28,6 +31,8 @@ export interface RestoreOptions {
   keyFile?: string | undefined;
   /** Go ahead without asking. */
   yes: boolean;
+  /** --allow-unsigned: a legacy set without a seal may be restored (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   /** Asks a person; resolves true to go ahead. Without it (headless) `yes` is required. */
@@ -58,15 +63,20 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
   const { config, emit } = options;
   const started = (options.now ?? (() => new Date()))();
   const outcome: RestoreOutcome = { exitCode: EXIT.critical, setId: options.set, setTime: '', durationMs: 0 };
+  const locks: Lock[] = [];
   try {
     const source = findSourceConfig(config.sources, options.source);
+    locks.push(await acquireLock(options.stateDir, `restore-${source.name}`, `drc restore --source ${source.name}`));
     if (source.type === 'calcom' || source.type === 'retell') {
       throw new DrcError(`source ${source.name} is a ${source.type} snapshot; it is pushed back with sync, not restored`, {
         hint: `drc sync push ${source.name} --from SET`,
       });
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const resolved = await resolveSet(targets, options.set, { source: source.name, emit });
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const held = await holdSetForReading(options.stateDir, `drc restore --source ${source.name}`, () => resolveSet(targets, options.set, { trust, source: source.name, emit }), emit);
+    locks.push(held.lock);
+    const resolved = held.resolved;
     Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });
     const item = findItem(resolved, source.name);
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
@@ -140,6 +150,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
     outcome.exitCode = error instanceof DrcError ? error.exitCode : EXIT.critical;
     return outcome;
   } finally {
+    for (const lock of locks) await lock.release();
     outcome.durationMs = Date.now() - started.getTime();
     await appendHistory(options.stateDir, {
       kind: 'restore',

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { DrcError, errorMessage } from '../errors.js';
+import { formatDuration } from '../util/duration.js';
 import type { Emit } from '../events.js';
 import type { AppliedAction } from './calcom/apply.js';
 import { ServiceCallError } from './http.js';
 import { loadMirror, saveMirror } from './mirror.js';
+import { loadRouteState } from './retell/route-state.js';
 import { describePlan, pendingActions, type ServicePlan } from './plan.js';
 import { countSnapshot, openSyncService, type ServiceSnapshot } from './service.js';
 import type { ClientTuning, ServiceSourceConfig } from './service-key.js';
@@ -31,8 +33,22 @@ export interface PullResult {
   counts: Record<string, number>;
 }
 
+/** The client reports its waits (rate limit, budget, backoff) as log lines, so a 60 s block is not silence. */
+export function reportingWaits(emit: Emit, sourceName: string, tuning: ClientTuning = {}): ClientTuning {
+  return {
+    onWait: (wait) =>
+      emit({
+        type: 'log',
+        level: wait.reason === 'budget' ? 'info' : 'warn',
+        message: `${sourceName}: ${wait.reason === 'rate-limited' ? 'rate limited' : wait.reason === 'budget' ? 'pacing requests' : 'retrying'}: waiting ${formatDuration(wait.waitMs)} (${wait.basis}) before ${wait.what}`,
+      }),
+    ...tuning,
+  };
+}
+
 export async function syncPull(config: Config, stateDir: string, sourceName: string, emit: Emit, tuning: ClientTuning = {}): Promise<PullResult> {
   const source = findServiceSource(config, sourceName);
+  tuning = reportingWaits(emit, sourceName, tuning);
   const started = Date.now();
   emit({ type: 'task-started', task: sourceName, phase: 'pull', detail: `snapshot of ${source.type}` });
   try {
@@ -66,9 +82,11 @@ export async function syncPush(
   tuning: ClientTuning = {},
 ): Promise<PushResult> {
   const source = findServiceSource(config, sourceName);
+  tuning = reportingWaits(emit, sourceName, tuning);
   const snapshot: ServiceSnapshot =
     from === 'mirror' ? await loadMirror(stateDir, sourceName, source.type) : await loadSnapshotFromSet({ config, stateDir }, from, sourceName);
-  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot);
+  const routed = source.type === 'retell' ? new Set(Object.keys((await loadRouteState(stateDir, source.name)).numbers)) : undefined;
+  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot, { routed });
   for (const line of describePlan(plan)) emit({ type: 'log', level: 'info', message: line });
   const manual = plan.actions.filter((action) => action.action === 'manual');
   for (const action of manual) emit({ type: 'log', level: 'warn', message: `${sourceName}: ${action.resource} ${action.key}: ${action.changes.join('; ')}` });

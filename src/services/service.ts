@@ -23,8 +23,8 @@ export interface SyncService {
   readonly name: string;
   readonly type: 'calcom' | 'retell';
   snapshot(onWarning?: (message: string) => void): Promise<ServiceSnapshot>;
-  /** Plans a push of `desired` against the live account (reads the live state). */
-  plan(desired: ServiceSnapshot): Promise<{ plan: ServicePlan; apply(emit: Emit): Promise<AppliedAction[]> }>;
+  /** Plans a push of `desired` against the live account (reads the live state). `routed`: numbers drc routed to a backup. */
+  plan(desired: ServiceSnapshot, options?: { routed?: Set<string> }): Promise<{ plan: ServicePlan; apply(emit: Emit): Promise<AppliedAction[]> }>;
   /** One cheap authenticated request: proves the API answers and the key is accepted. */
   probe(): Promise<string>;
 }
@@ -52,9 +52,9 @@ export function openSyncService(config: ServiceSourceConfig, tuning: ClientTunin
     name: config.name,
     type: 'retell',
     snapshot: (onWarning) => fetchRetellSnapshot(client, { callsDays: config.callsDays, recordings: config.recordings, onWarning }),
-    async plan(desired) {
+    async plan(desired, options = {}) {
       const live: RetellConfigState = await fetchRetellConfig(client);
-      const plan = planRetellPush(config.name, desired as RetellSnapshot, live);
+      const plan = planRetellPush(config.name, desired as RetellSnapshot, live, options);
       return { plan, apply: (emit) => applyRetellPlan(client, plan, live, emit) };
     },
     async probe() {

@@ -6,6 +6,7 @@ import { mysqlDriverOptions, mysqlEnv, mysqlToolArgs, parseMysqlUrl, type MysqlC
 import { MysqlRowCounter } from './mysql-row-counter.js';
 import { findMysqlTool, settleExit, toolFailure, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 const ROW_COUNT_METHOD =
   'rows counted in the dump stream itself (MySQL/MariaDB cannot share the --single-transaction snapshot with another connection)';
@@ -57,7 +58,7 @@ async function openMysqlDump(config: MysqlSourceConfig, signal: AbortSignal): Pr
   const dumpTool = findMysqlTool('dump');
   const counter = new MysqlRowCounter();
   const child = execa(dumpTool, [...mysqlToolArgs(connection), ...MYSQL_DUMP_FLAGS, connection.database], {
-    env: mysqlEnv(connection),
+    ...childEnvOptions(mysqlEnv(connection)),
     stdin: 'ignore',
     buffer: { stdout: false, stderr: true },
     cancelSignal: signal,

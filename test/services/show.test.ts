@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSyncService, type ServiceSnapshot } from '../../src/services/service.js';
 import { formatTable, listResource, serviceResources } from '../../src/services/show.js';
 import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { UNTHROTTLED } from '../fakes/calcom-throttle.js';
 import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
 
 const KEY = 'show_test_key_0123456789abcdef';
@@ -13,7 +14,7 @@ describe('sync show listings', () => {
 
   beforeAll(async () => {
     process.env.DRC_SHOW_TEST_KEY = KEY;
-    [calcom, retell] = await Promise.all([startCalcomFake({ apiKey: KEY, bookings: 3 }), startRetellFake({ apiKey: KEY, calls: 3 })]);
+    [calcom, retell] = await Promise.all([startCalcomFake({ apiKey: KEY, bookings: 3, throttle: UNTHROTTLED }), startRetellFake({ apiKey: KEY, calls: 3 })]);
     snapshots.calcom = await openSyncService({ name: 'calcom', type: 'calcom', apiKeyEnv: 'DRC_SHOW_TEST_KEY', baseUrl: calcom.url }).snapshot();
     snapshots.retell = await openSyncService({ name: 'retell', type: 'retell', apiKeyEnv: 'DRC_SHOW_TEST_KEY', baseUrl: retell.url }).snapshot();
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrc } from '../helpers/drc.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { UNTHROTTLED } from '../fakes/calcom-throttle.js';
 import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
 
 const CALCOM_KEY = 'cal_live_cli_5f1e2d3c4b5a69788796a5b4';
@@ -21,7 +22,7 @@ describe('drc sync (the real command line against the fakes)', () => {
     run.stdout + run.stderr + (await readFile(path.join(stateDir, 'mirror', 'calcom.json'), 'utf8').catch(() => '')) + (await readFile(path.join(stateDir, 'mirror', 'retell.json'), 'utf8').catch(() => ''));
 
   beforeAll(async () => {
-    [calcom, retell, temp] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY }), startRetellFake({ apiKey: RETELL_KEY, calls: 20 }), makeTempDir()]);
+    [calcom, retell, temp] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY, throttle: UNTHROTTLED }), startRetellFake({ apiKey: RETELL_KEY, calls: 20 }), makeTempDir()]);
     stateDir = path.join(temp.dir, 'state');
     configPath = path.join(temp.dir, 'drc.json');
     await writeFile(
@@ -43,7 +44,7 @@ describe('drc sync (the real command line against the fakes)', () => {
 
   it('pulls Cal.com into an owner-only mirror and shows event types from it without asking the service', async () => {
     const pull = await drc(['sync', 'pull', 'calcom']);
-    expect(pull.stderr).toContain('calcom: mirror updated (2 schedules, 3 eventTypes, 2 webhooks, 1 teams, 120 bookings)');
+    expect(pull.stderr).toContain('calcom: mirror updated (2 schedules, 3 eventTypes, 2 webhooks, 1 teams, 1 teamEventTypes, 1 ooo, 1 privateLinks, 120 bookings)');
     expect(pull.exitCode).toBe(0);
     expect((await stat(path.join(stateDir, 'mirror'))).mode & 0o777).toBe(0o700);
     expect((await stat(path.join(stateDir, 'mirror', 'calcom.json'))).mode & 0o777).toBe(0o600);
@@ -115,12 +116,12 @@ describe('drc sync (the real command line against the fakes)', () => {
     calcom.wipe();
     const push = await drc(['sync', 'push', 'calcom', '--from', 'latest', '--apply']);
     expect(push.exitCode).toBe(0);
-    expect(push.stderr).toContain('calcom: 8 changes made');
+    expect(push.stderr).toContain('calcom: 11 changes made');
     expect(calcom.state.eventTypes.map(({ id: _id, scheduleId: _s, ...rest }) => rest)).toEqual(before);
     expect(calcom.state.user.defaultScheduleId).toBe(calcom.state.schedules.find((schedule) => schedule.name === 'Geschäftszeiten')!.id);
 
     const again = await drc(['sync', 'push', 'calcom', '--from', 'latest', '--apply']);
-    expect(again.stderr).toContain('calcom: nothing to do; 8 resources already match');
+    expect(again.stderr).toContain('calcom: nothing to do; 12 resources already match');
     expect(backup.stdout + push.stderr).not.toContain(CALCOM_KEY);
   });
 
