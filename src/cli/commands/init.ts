@@ -20,7 +20,7 @@ interface InitFlags extends Partial<InitAnswers> {
   secretKeyEnv?: string;
   key?: string;
   trustKey?: string;
-  acceptUnsealed?: boolean;
+  allowUnsigned?: boolean;
   postgres?: string[];
   mysql?: string[];
   files?: string[];
@@ -59,7 +59,7 @@ export function registerInit(program: Command): void {
     .option('--secret-key-env <name>', 'with --from: env var holding the S3 secret access key')
     .option('--key <file>', 'with --from: private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
     .option('--trust-key <file|fingerprint>', 'with --from: only take a set whose manifest is signed by this key (its public key file or fingerprint)')
-    .option('--accept-unsealed', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
+    .option('--allow-unsigned', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
     .action(
       commandAction<InitFlags>(async (context, flags) => {
         const file = context.configPath ?? process.env.DRC_CONFIG;
@@ -111,7 +111,7 @@ async function initFromLocation(context: CommandContext, flags: InitFlags, file:
     passphraseEnv: flags.passphraseEnv,
     keyFile: flags.key,
     signingKey: flags.trustKey,
-    acceptUnsealed: flags.acceptUnsealed,
+    allowUnsigned: flags.allowUnsigned,
     emit: context.emit,
   });
   const written = await writeConfig(result.config, file, Boolean(flags.force));
