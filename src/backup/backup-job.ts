@@ -5,7 +5,7 @@ import { pruneAfterBackup } from '../retention/prune.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
 import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { openTargets } from '../storage/open-targets.js';
-import { DrcError, EXIT, errorMessage } from '../errors.js';
+import { EXIT, errorMessage } from '../errors.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './run-backup.js';
 
 /**
@@ -16,16 +16,9 @@ import { runBackup, type BackupOptions, type BackupOutcome } from './run-backup.
 export async function runBackupJob(options: BackupOptions & { metricsFile?: string }): Promise<BackupOutcome> {
   const { config, stateDir, emit } = options;
   await pingHealthcheck(config, 'start', { job: 'backup', emit });
-  let outcome: BackupOutcome;
-  try {
-    outcome = await runBackup(options);
-  } catch (error) {
-    // Another backup holding the lock is not a failure of the one that is running.
-    if (error instanceof DrcError && error.exitCode === EXIT.warning) throw error;
-    await pingHealthcheck(config, 'fail', { job: 'backup', message: errorMessage(error), emit });
-    await notifyEvent(config, stateDir, { kind: 'backup', level: 'critical', summary: `backup failed: ${errorMessage(error)}` }, emit);
-    throw error;
-  }
+  const outcome: BackupOutcome = await runBackup(options);
+  // Another backup holding the lock is not a failure of the one that is running.
+  if (outcome.status === 'refused' && outcome.exitCode === EXIT.warning) return outcome;
   if (outcome.setId) {
     const targets = await openTargets(config, outcome.storedOn);
     await pruneAfterBackup(config, await loadSetTrust(config, stateDir), targets, emit);

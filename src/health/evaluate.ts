@@ -119,7 +119,8 @@ function checkTargetSpace(target: TargetFacts, add: Add): void {
 }
 
 function checkLastBackup(facts: StatusFacts, add: Add): void {
-  const last = facts.backups[facts.backups.length - 1];
+  // A refused run (another was already running) says nothing about the data's health.
+  const last = facts.backups.filter((record) => record.status !== 'refused').at(-1);
   if (!last || last.status === 'complete') return;
   const failedSources = last.sources.filter((source) => !source.ok).map((source) => `${source.source}${source.error ? ` (${source.error})` : ''}`);
   const failedTargets = last.targets.filter((target) => !target.ok).map((target) => `${target.target}${target.error ? ` (${target.error})` : ''}`);

@@ -14,6 +14,8 @@ export interface Compression {
   engine: string;
   createCompressor(): Duplex;
   createDecompressor(): Duplex;
+  /** The compressing tool's command line when it is a separate program that reads a file named last. */
+  compressorCommand?: { binary: string; args: string[] };
 }
 
 type ZlibWithZstd = typeof zlib & {
@@ -38,11 +40,13 @@ export function chooseCompression(level?: number): Compression {
   const tool = findOnPath('zstd');
   if (tool) {
     const zstdLevel = String(Math.min(level ?? DEFAULT_ZSTD_LEVEL, 19));
+    const args = [`-${zstdLevel}`, '-T0', '-q', '-c'];
     return {
       kind: 'zstd',
       suffix: '.zst',
       engine: 'zstd tool',
-      createCompressor: () => childDuplex(tool, [`-${zstdLevel}`, '-T0', '-q', '-c']),
+      compressorCommand: { binary: tool, args },
+      createCompressor: () => childDuplex(tool, args),
       createDecompressor: () => childDuplex(tool, ['-d', '-q', '-c']),
     };
   }
@@ -72,7 +76,8 @@ export function decompressionFor(kind: CompressionKind): Compression {
   const preferred = chooseCompression();
   if (preferred.kind === kind) return preferred;
   if (kind === 'gzip') {
-    return { ...preferred, kind: 'gzip', suffix: '.gz', engine: 'node:zlib gzip', createDecompressor: () => zlib.createGunzip() };
+    const { compressorCommand: _zstdOnly, ...rest } = preferred;
+    return { ...rest, kind: 'gzip', suffix: '.gz', engine: 'node:zlib gzip', createDecompressor: () => zlib.createGunzip() };
   }
   throw new Error('this item is zstd-compressed but neither the zstd tool nor node:zlib zstd is available: apt-get install zstd');
 }

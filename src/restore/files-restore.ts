@@ -18,6 +18,11 @@ export interface FilesRestoreOptions {
   time: Date;
   /** A folder to extract into (the archived paths appear below it); default: beside each original. */
   into?: string | undefined;
+  /**
+   * Where each archived path goes, instead of `into` or beside the original (restore --all puts
+   * them back in place). A destination may be an empty folder: the restored one replaces it.
+   */
+  plan?: Array<{ from: string; to: string }> | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -41,10 +46,10 @@ export function planFilesRestore(item: ManifestItem, time: Date, into?: string):
  */
 export async function restoreFiles(options: FilesRestoreOptions): Promise<{ restoredInto: string[] }> {
   const { item, emit } = options;
-  const plan = planFilesRestore(item, options.time, options.into);
+  const plan = options.plan ?? planFilesRestore(item, options.time, options.into);
   if (!plan.length) throw new DrcError(`set ${options.resolved.id}: ${item.source} lists no archived paths in its manifest`);
   for (const entry of plan) {
-    if (await stat(entry.to).catch(() => undefined)) {
+    if ((await stat(entry.to).catch(() => undefined)) && !(options.plan && (await isEmptyFolder(entry.to)))) {
       throw new DrcError(`${entry.to} already exists; refusing to write into it`, { hint: 'pass --into an empty or new folder' });
     }
   }
@@ -84,6 +89,12 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
     emit({ type: 'task-finished', task: item.source, phase: 'restore', ok: false, elapsedMs: Date.now() - started, detail: (error as Error).message });
     throw error;
   }
+}
+
+/** A folder with nothing in it: restoring over it loses nothing. */
+export async function isEmptyFolder(dir: string): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  return Boolean(info?.isDirectory()) && (await readdir(dir)).length === 0;
 }
 
 /**

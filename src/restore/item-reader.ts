@@ -7,7 +7,7 @@ import { PassThrough, Transform, type Readable, type TransformCallback } from 'n
 import { pipeline } from 'node:stream/promises';
 import { DrcError, errorMessage } from '../errors.js';
 import { decompressionFor } from '../pipeline/compress.js';
-import { HashingTap } from '../pipeline/tap.js';
+import { HashingTap, hashStream } from '../pipeline/tap.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import type { Target } from '../storage/types.js';
 import { createDecryptor, type DecryptionKeys } from './decrypt.js';
@@ -22,10 +22,15 @@ export class DamagedCopyError extends DrcError {
   }
 }
 
+/** What reading a stored file checks it against: a set's manifest item or an archive index entry. */
+export type StoredFileFacts = Pick<ManifestItem, 'file' | 'storedBytes' | 'sha256' | 'plain' | 'compression'>;
+
 export interface OpenItemOptions {
   target: Target;
   setId: string;
-  item: ManifestItem;
+  item: StoredFileFacts;
+  /** Reads a file outside the set folders (the archive); default target.openRead(setId, item.file). */
+  open?: { read(): Promise<{ stream: Readable; bytes: number }>; where: string };
   keys: DecryptionKeys;
   /** The sha256 SHA256SUMS lists on this copy, when it lists the file. */
   listedSha256?: string | undefined;
@@ -44,13 +49,13 @@ export interface OpenItemOptions {
  */
 export async function openStored(options: OpenItemOptions): Promise<{ stream: Readable; tap: HashingTap; where: string; storedProblem(): DamagedCopyError | undefined }> {
   const { target, setId, item } = options;
-  const where = `${target.name}:${target.describeFile(setId, item.file)}`;
+  const where = options.open?.where ?? `${target.name}:${target.describeFile(setId, item.file)}`;
   if (options.listedSha256 && options.listedSha256 !== item.sha256) {
     throw new DamagedCopyError(target.name, `${where}: SHA256SUMS lists ${options.listedSha256.slice(0, 12)}… but manifest.json says ${item.sha256.slice(0, 12)}…`);
   }
   let opened: { stream: Readable; bytes: number };
   try {
-    opened = await target.openRead(setId, item.file);
+    opened = await (options.open ? options.open.read() : target.openRead(setId, item.file));
   } catch (error) {
     throw new DamagedCopyError(target.name, `${where}: cannot read it (${errorMessage(error)})`);
   }
@@ -144,11 +149,7 @@ export function toReadError(error: unknown, where: string): Error {
 /** Hashes a stored copy in full: tells a damaged file from a failure elsewhere. */
 export async function hashStoredCopy(target: Target, setId: string, file: string, onProgress?: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
   const opened = await target.openRead(setId, file);
-  const tap = new HashingTap(onProgress ? { onProgress } : {});
-  await pipeline(opened.stream, tap, async (source: AsyncIterable<Buffer>) => {
-    for await (const _chunk of source); // only the hash is wanted
-  });
-  return { sha256: tap.sha256(), bytes: tap.bytes };
+  return hashStream(opened.stream, onProgress);
 }
 
 /**

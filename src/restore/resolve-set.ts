@@ -121,7 +121,8 @@ function refuseLegacy(entry: CatalogEntry | undefined): void {
 
 /** The set's item for a source, or an error that lists what the set holds. */
 export function findItem(resolved: ResolvedSet, source: string): ManifestItem {
-  const item = resolved.manifest.items.find((entry) => entry.source === source);
+  // A pitr source's base backup is a second item under the same source name; restores read the dump.
+  const item = resolved.manifest.items.find((entry) => entry.source === source && !entry.baseBackup);
   if (!item) {
     const failed = resolved.manifest.failures.find((failure) => failure.source === source);
     throw new DrcError(

@@ -5,6 +5,8 @@ import type { Emit } from '../events.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
 import type { SetTrust } from '../sets/sealed-manifest.js';
 import { readHistory } from '../state/history.js';
+import { acquireLock } from '../state/lock.js';
+import { findSetsBeingRead } from '../state/set-readers.js';
 import type { Target } from '../storage/types.js';
 import { hasKeepRule, planRetention, type RetentionCandidate, type RetentionPlan, type RetentionPolicy } from './plan.js';
 
@@ -45,7 +47,8 @@ export function requirePolicy(config: Config): RetentionPolicy {
 export async function pruneTarget(target: Target, policy: RetentionPolicy, options: PruneOptions): Promise<PruneResult> {
   const catalog = await loadCatalog(target, options.trust);
   const verified = await readVerifiedSetIds(options.stateDir, target.name);
-  const plan = planRetention(toCandidates(catalog, verified), policy, options.now ?? new Date());
+  const readers = await findSetsBeingRead(options.stateDir);
+  const plan = planRetention(toCandidates(catalog, verified, readers), policy, options.now ?? new Date());
   for (const line of describePlan(target.name, plan)) options.emit({ type: 'log', level: 'info', message: line });
   const refused = catalog.filter((entry) => entry.refused).map((entry) => ({ id: entry.id, problem: entry.problem ?? 'not authentic' }));
   const result: PruneResult = { target: target.name, plan, dryRun: options.dryRun, removed: [], failed: [], refused };
@@ -84,17 +87,23 @@ export async function pruneAfterBackup(config: Config, trust: SetTrust, targets:
     return [];
   }
   const results: PruneResult[] = [];
-  for (const target of targets) {
-    try {
-      results.push(await pruneTarget(target, policy, { stateDir: trust.stateDir, trust, dryRun: false, emit, now }));
-    } catch (error) {
-      emit({ type: 'log', level: 'warn', message: `prune after backup on ${target.name} failed: ${redact(errorMessage(error))}` });
-    }
+  try {
+    await withPruneLock(trust.stateDir, false, async () => {
+      for (const target of targets) {
+        try {
+          results.push(await pruneTarget(target, policy, { stateDir: trust.stateDir, trust, dryRun: false, emit, now }));
+        } catch (error) {
+          emit({ type: 'log', level: 'warn', message: `prune after backup on ${target.name} failed: ${redact(errorMessage(error))}` });
+        }
+      }
+    });
+  } catch (error) {
+    emit({ type: 'log', level: 'warn', message: `prune after backup skipped: ${errorMessage(error)}` });
   }
   return results;
 }
 
-export function toCandidates(catalog: CatalogEntry[], verified: Set<string>): RetentionCandidate[] {
+export function toCandidates(catalog: CatalogEntry[], verified: Set<string>, readers = new Map<string, string>()): RetentionCandidate[] {
   return catalog.map((entry) => ({
     id: entry.id,
     time: entry.time,
@@ -102,7 +111,21 @@ export function toCandidates(catalog: CatalogEntry[], verified: Set<string>): Re
     status: entry.legacy ? 'unreadable' : entry.status,
     sources: [...new Set(entry.manifest?.items.map((item) => item.source) ?? [])],
     verified: verified.has(entry.id),
+    beingRead: readers.get(entry.id),
   }));
+}
+
+/**
+ * Runs a prune under the prune lock (a dry run deletes nothing and needs none). The lock is
+ * taken before any reader is listed: see holdSetForReading for why that order matters.
+ */
+export async function withPruneLock<T>(stateDir: string, dryRun: boolean, work: () => Promise<T>): Promise<T> {
+  const lock = dryRun ? undefined : await acquireLock(stateDir, 'prune', 'drc prune');
+  try {
+    return await work();
+  } finally {
+    await lock?.release();
+  }
 }
 
 /** Sets whose latest verification on this target passed (a later failed one revokes it). */

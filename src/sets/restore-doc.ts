@@ -100,6 +100,7 @@ function restoreCommands(item: ManifestItem, source: SourceConfig | undefined, m
   const plain = decryptCommand(item, manifest, passEnv);
   const database = item.database ?? item.source;
   const restored = `${database}_restored`;
+  if (item.baseBackup) return baseBackupCommands(item, plain);
   switch (item.type) {
     case 'postgres': {
       const url = source?.type === 'postgres' ? source.url : `postgres://localhost/${database}`;
@@ -131,6 +132,23 @@ function restoreCommands(item: ManifestItem, source: SourceConfig | undefined, m
     default:
       return ['set -o pipefail', `${plain} > ${shellQuote(`${item.source}.json`)}`, `# ${item.source}.json is the ${item.type} snapshot (JSON)`];
   }
+}
+
+/** A physical base backup: unpacked into an empty data directory, then recovered from the WAL archive. */
+function baseBackupCommands(item: ManifestItem, plain: string): string[] {
+  const base = item.baseBackup!;
+  const dataDir = `${item.source}-pgdata`;
+  return [
+    'set -o pipefail',
+    `# pg_basebackup of PostgreSQL ${base.major}, timeline ${base.timeline}, WAL ${base.startWal} … ${base.stopWal} (inside the tar)`,
+    shellJoin(['mkdir', '-m', '0700', dataDir]),
+    `${plain} | ${shellJoin(['tar', '--extract', '--file=-', `--directory=${dataDir}`])}`,
+    `# As it is, the copy is consistent as of ${item.finishedAt}. To go further in time, replay the WAL archive`,
+    `# (see archive/${item.source}/RESTORE.md on the target): set restore_command and recovery_target_time`,
+    `# in ${dataDir}/postgresql.auto.conf, then:`,
+    shellJoin(['touch', `${dataDir}/recovery.signal`]),
+    `# start it as the postgres user with the same major version: ${shellJoin(['pg_ctl', '-D', dataDir, 'start'])}`,
+  ];
 }
 
 function mysqlClientArgs(text: string): string[] {

@@ -28,7 +28,7 @@ export function findOnPath(...names: string[]): string | undefined {
  * A PostgreSQL client tool, newest installed major first: pg_dump must be at least as new as
  * the server, and Debian installs every major side by side under /usr/lib/postgresql.
  */
-export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql'): string {
+export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql' | 'pg_basebackup'): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root)
     ? readdirSync(root)

@@ -5,6 +5,8 @@ import { loadDecryptionKeys } from '../restore/decrypt.js';
 import { resolveSet } from '../restore/resolve-set.js';
 import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
+import { acquireLock, type Lock } from '../state/lock.js';
+import { holdSetForReading } from '../state/set-readers.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration } from '../util/duration.js';
 import { checkStoredCopy } from './check-copy.js';
@@ -48,10 +50,15 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   const { config, emit } = options;
   const started = (options.now ?? (() => new Date()))();
   const outcome: VerifyOutcome = { exitCode: EXIT.critical, setId: options.set, ok: false, copies: [], deepProblems: [], durationMs: 0 };
+  const locks: Lock[] = [];
   try {
+    const command = options.deep ? 'drc verify --deep' : 'drc verify';
+    if (options.deep) locks.push(await acquireLock(options.stateDir, 'verify-deep', command));
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
     const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
-    const resolved = await resolveSet(targets, options.set, { trust, emit });
+    const held = await holdSetForReading(options.stateDir, command, () => resolveSet(targets, options.set, { trust, emit }), emit);
+    locks.push(held.lock);
+    const resolved = held.resolved;
     outcome.setId = resolved.id;
     for (const copy of resolved.copies) {
       const problems = await checkStoredCopy(copy, resolved.id, emit, options.signal);
@@ -74,6 +81,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   } catch (error) {
     outcome.deepProblems.push(errorMessage(error));
     emit({ type: 'log', level: 'error', message: errorMessage(error), ...(error instanceof DrcError && error.hint ? { hint: error.hint } : {}) });
+    if (error instanceof DrcError) outcome.exitCode = error.exitCode;
+  } finally {
+    for (const lock of locks) await lock.release();
   }
   outcome.durationMs = Date.now() - started.getTime();
   const at = new Date().toISOString();

@@ -58,7 +58,7 @@ function problemsOf(text: string, options: { config?: typeof config } = {}): str
 describe('playbook parser', () => {
   it('parses every bundled playbook, with source names checked against a config', async () => {
     const files = (await readdir(BUNDLED_PLAYBOOKS_DIR)).filter((name) => name.endsWith('.md'));
-    expect(files.sort()).toEqual(['calcom-outage.md', 'corrupt-billing.md', 'local-data-loss.md', 'restore-drill.md', 'retell-outage.md']);
+    expect(files.sort()).toEqual(['calcom-outage.md', 'corrupt-billing.md', 'local-data-loss.md', 'restore-drill.md', 'retell-outage.md', 'server-lost.md']);
     for (const file of files) {
       const playbook = loadPlaybookFile(path.join(BUNDLED_PLAYBOOKS_DIR, file), { config, env: {} });
       expect(playbook.id).toBe(file.replace(/\.md$/, ''));
@@ -159,7 +159,7 @@ describe('drc playbooks check / drc run with a broken playbook', () => {
   it('lists the bundled playbooks', async () => {
     const result = await runDrc(['playbooks', '--json'], { env: { DRC_CONFIG: undefined } });
     const ids = ((result.events.at(-1) as { data: { playbooks: Array<{ id: string; ok: boolean }> } }).data.playbooks).map((entry) => entry.id);
-    expect(ids).toEqual(['calcom-outage', 'corrupt-billing', 'local-data-loss', 'restore-drill', 'retell-outage']);
+    expect(ids).toEqual(['calcom-outage', 'corrupt-billing', 'local-data-loss', 'restore-drill', 'retell-outage', 'server-lost']);
     // Listed as usable, not as refused: each loads, with its title and steps.
     expect(result.exitCode, result.stderr).toBe(0);
     const entries = (result.events.at(-1) as { data: { playbooks: Array<{ id: string; ok: boolean; title?: string; steps?: number; problem?: string }> } }).data.playbooks;

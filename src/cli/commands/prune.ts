@@ -18,7 +18,7 @@ export function registerPrune(program: Command): void {
       commandAction<PruneOptions>(async (context, options) => {
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use: opening targets brings the S3 client.
-        const [{ pruneTarget, requirePolicy }, { openTargets }, { loadSetTrust }] = await Promise.all([
+        const [{ pruneTarget, requirePolicy, withPruneLock }, { openTargets }, { loadSetTrust }] = await Promise.all([
           import('../../retention/prune.js'),
           import('../../storage/open-targets.js'),
           import('../../sets/sealed-manifest.js'),
@@ -27,9 +27,10 @@ export function registerPrune(program: Command): void {
         const trust = await loadSetTrust(config, stateDir);
         const dryRun = Boolean(options.dryRun);
         const results: PruneResult[] = [];
-        for (const target of await openTargets(config, options.target)) {
-          results.push(await pruneTarget(target, policy, { stateDir, trust, dryRun, emit: context.emit }));
-        }
+        const targets = await openTargets(config, options.target);
+        await withPruneLock(stateDir, dryRun, async () => {
+          for (const target of targets) results.push(await pruneTarget(target, policy, { stateDir, trust, dryRun, emit: context.emit }));
+        });
         const failed = results.reduce((sum, result) => sum + result.failed.length, 0);
         const removed = results.reduce((sum, result) => sum + result.removed.length, 0);
         const planned = results.reduce((sum, result) => sum + result.plan.drop.length, 0);

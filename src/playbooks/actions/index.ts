@@ -2,6 +2,7 @@ import type { StepRun } from '../types.js';
 import { runBackupAction } from './backup.js';
 import { runCheckAction, runWaitAction } from './check.js';
 import { runRestoreAction } from './restore.js';
+import { runCalcomFallbackAction, runRetellRouteAction } from './phone-routing.js';
 import { runSyncAction } from './services.js';
 import { runShellStep } from './shell.js';
 import type { ActionContext, ActionResult } from './types.js';
@@ -26,5 +27,9 @@ export async function executeRun(run: StepRun, context: ActionContext): Promise<
       return runWaitAction(action, context);
     case 'sync':
       return runSyncAction(action, context);
+    case 'retell-route':
+      return runRetellRouteAction(action, context);
+    case 'calcom-fallback':
+      return runCalcomFallbackAction(action, context);
   }
 }
