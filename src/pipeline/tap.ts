@@ -20,6 +20,12 @@ export class HashingTap extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.observe(chunk);
+    callback(null, chunk);
+  }
+
+  /** Takes in one chunk without passing it on: for a side path that only watches the bytes. */
+  observe(chunk: Buffer): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     const headBytes = this.options.headBytes ?? 0;
@@ -31,7 +37,6 @@ export class HashingTap extends Transform {
     }
     this.options.onChunk?.(chunk);
     this.options.onProgress?.(this.bytes);
-    callback(null, chunk);
   }
 
   get tail(): Buffer {

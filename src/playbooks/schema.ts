@@ -105,12 +105,17 @@ export const actionSchemas = {
       /** With all: re-root every files item below this folder. */
       root: z.string().optional(),
     })
-    .superRefine((restore, ctx) => {
-      if (restore.all && restore.source) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" restores every source; "source" restores one: use one of them' });
-      else if (!restore.all && !restore.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'missing: name the configured source to restore (or all: true for every source)' });
-      if (restore.all && (restore.into || restore.table)) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" takes no "into" or "table" (use "root" to re-root files)' });
-      if (restore.root && !restore.all) ctx.addIssue({ code: 'custom', path: ['root'], message: '"root" goes with all: true' });
-    }),
+    // Runs even when another key is wrong, so a missing source is reported with the rest.
+    .superRefine(
+      (restore, ctx) => {
+        const all = restore.all === true || (restore.all as unknown) === 'true';
+        if (all && restore.source) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" restores every source; "source" restores one: use one of them' });
+        else if (!all && !restore.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'missing: name the configured source to restore' });
+        if (all && (restore.into || restore.table)) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" takes no "into" or "table" (use "root" to re-root files)' });
+        if (restore.root && !all) ctx.addIssue({ code: 'custom', path: ['root'], message: '"root" goes with all: true' });
+      },
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    ),
   verify: z.strictObject({ action: z.literal('verify'), ...common, set: z.string().default('latest'), deep: flag.default(false) }),
   check: z.strictObject({ action: z.literal('check'), ...checkFields }).superRefine(refineCheck),
   wait: z

@@ -1,8 +1,9 @@
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DrcError } from '../errors.js';
 import { throttledProgress, type Emit } from '../events.js';
 import type { ManifestItem } from '../sets/manifest.js';
+import { confineRelativePath } from '../trust/confine.js';
 import type { DecryptionKeys } from './decrypt.js';
 import { feedTool } from './feed-tool.js';
 import { withGoodCopy } from './good-copy.js';
@@ -25,13 +26,17 @@ export interface FilesRestoreOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Where each archived path will land: `<path>.restored-<stamp>` beside the original, or below --into. */
+/**
+ * Where each archived path will land: `<path>.restored-<stamp>` beside the original, or below
+ * --into. `from` is the path inside the archive, re-rooted and confined (no "..") the way tar
+ * re-roots member names, so it can only ever name something inside the staging folder.
+ */
 export function planFilesRestore(item: ManifestItem, time: Date, into?: string): Array<{ from: string; to: string }> {
   const paths = item.paths ?? [];
-  return paths.map((original) => ({
-    from: original,
-    to: into ? path.join(into, original.replace(/^\/+/, '')) : `${original.replace(/\/+$/, '')}.restored-${restoreStamp(time)}`,
-  }));
+  return paths.map((original) => {
+    const inside = confineRelativePath(original, `set item ${item.source}: archived path`);
+    return { from: inside, to: into ? path.join(into, inside) : `/${inside}.restored-${restoreStamp(time)}` };
+  });
 }
 
 /**
@@ -70,9 +75,10 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
       },
       undo: () => rm(staging, { recursive: true, force: true }),
     });
+    for (const entry of plan) await checkInsideStaging(staging, entry.from);
     for (const entry of plan) {
       await mkdir(path.dirname(entry.to), { recursive: true });
-      await rename(path.join(staging, entry.from.replace(/^\/+/, '')), entry.to);
+      await rename(path.join(staging, entry.from), entry.to);
     }
     await removeEmptyTree(staging);
     progress(item.storedBytes, true);
@@ -89,6 +95,22 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
 export async function isEmptyFolder(dir: string): Promise<boolean> {
   const info = await stat(dir).catch(() => undefined);
   return Boolean(info?.isDirectory()) && (await readdir(dir)).length === 0;
+}
+
+/**
+ * A path in the staging folder whose parents are real folders there: an archive that made one
+ * of them a symlink (to "/" or elsewhere) would otherwise have the rename move a live folder.
+ */
+async function checkInsideStaging(staging: string, inside: string): Promise<void> {
+  const root = await realpath(staging);
+  const parent = await realpath(path.dirname(path.join(staging, inside))).catch(() => undefined);
+  const expected = path.dirname(path.join(root, inside));
+  const info = await lstat(path.join(staging, inside)).catch(() => undefined);
+  if (parent !== expected || !info) {
+    throw new DrcError(`the archive does not hold ${inside} as a path inside the restore folder${parent && parent !== expected ? ` (a parent resolves to ${parent})` : ''}; nothing was moved into place`, {
+      hint: 'the archive is not what drc wrote: restore from another set, and find out who changed this one',
+    });
+  }
 }
 
 /** The staging folder is left with the (now empty) parents of the moved paths. */

@@ -13,6 +13,7 @@ import type { ResolvedSet } from '../restore/resolve-set.js';
 import { loadAndCheck } from '../restore/scratch.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import { stderrTail } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export interface DeepResult {
   /** The target whose copy was used. */
@@ -79,12 +80,17 @@ async function drain(plain: Readable): Promise<number> {
   return bytes;
 }
 
-/** tar -t over the stream: proves the archive reads to its end; returns the number of entries. */
-async function listArchive(plain: Readable): Promise<number> {
-  const child = execa('tar', ['--list', '--file=-'], { stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
+/**
+ * tar -t over the stream: proves the archive reads to its end; returns the number of entries.
+ * tar stops reading at the end-of-archive blocks, often before the last record's padding (and
+ * the zstd frame end) has been fed: what is left is still read here, so the plain sha256 is
+ * checked on every byte, and tar's early exit is not an error.
+ */
+export async function listArchive(plain: Readable): Promise<number> {
+  const child = execa('tar', ['--list', '--file=-'], { ...childEnvOptions(), stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
   let entries = 0;
   child.stdout!.on('data', (chunk: Buffer) => (entries += chunk.toString('utf8').split('\n').length - 1));
-  const fed = pipeline(plain, child.stdin!).then(
+  const fed = pipeline(plain, feedWhileOpen(child.stdin!)).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -94,4 +100,28 @@ async function listArchive(plain: Readable): Promise<number> {
   if (result.exitCode !== 0) throw new DrcError(`tar --list failed: ${stderrTail(result.stderr)}`);
   if (feedError) throw feedError;
   return entries;
+}
+
+/** Writes into a tool's stdin until the tool closes it, then reads the rest into nothing. */
+function feedWhileOpen(stdin: NodeJS.WritableStream & { destroyed: boolean }): Writable {
+  let closed = false;
+  stdin.on('error', () => (closed = true)); // EPIPE: the tool has read all it wanted
+  stdin.on('close', () => (closed = true));
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (closed || stdin.destroyed) return callback();
+      if (stdin.write(chunk)) return callback();
+      const go = () => {
+        stdin.off('drain', go);
+        stdin.off('close', go);
+        callback();
+      };
+      stdin.on('drain', go);
+      stdin.on('close', go);
+    },
+    final(callback) {
+      if (!closed) stdin.end();
+      callback();
+    },
+  });
 }

@@ -7,7 +7,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /**
  * Runs once before all test files: compiles src/ and screens/ to dist/ so CLI tests spawn
  * plain node on the built drc (what users run) instead of paying tsx's start-up per spawn.
- * Incremental, so a run after a small change rebuilds only what changed.
+ * Emit only (`npm test` type-checks first) and incremental: a run after a small change rebuilds
+ * only what changed.
  */
 export default async function setup(): Promise<void> {
   const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');

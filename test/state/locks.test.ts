@@ -54,7 +54,7 @@ test('prune keeps a set that is being read, and says who reads it', async () => 
 
   const trust = await fakeSetTrust(state);
   const result = await withPruneLock(state, false, () => pruneTarget(target, { keepLast: 1 }, { stateDir: state, trust, dryRun: false, emit: () => {}, now: new Date('2026-11-10T00:00:00Z') }));
-  const kept = (await loadCatalog(target, await fakeSetTrust(state))).map((entry) => entry.id);
+  const kept = (await loadCatalog(target, trust)).map((entry) => entry.id);
   expect(kept).toContain(oldest);
   expect(result.removed).toHaveLength(4);
   expect(result.plan.decisions.find((decision) => decision.id === oldest)?.reasons.join(' ')).toContain(`being read by drc restore --source app-db (pid ${process.pid})`);

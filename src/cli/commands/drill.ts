@@ -8,6 +8,7 @@ interface DrillFlags {
   all?: boolean;
   target?: string;
   key?: string;
+  allowUnsigned?: boolean;
 }
 
 export function registerDrill(program: Command): void {
@@ -18,6 +19,7 @@ export function registerDrill(program: Command): void {
     .option('--all', 'server-lost drill: every item of the newest offsite set into throwaway servers and a temp root; whole-server RTO and RPO')
     .option('--target <name>', 'with --all: read the set from this target (default: the offsite targets)')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
+    .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
       commandAction<DrillFlags>(async (context, flags) => {
         const { config, stateDir } = await context.loadConfig();
@@ -29,7 +31,7 @@ export function registerDrill(program: Command): void {
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runDrill } = await import('../../drill/run-drill.js');
         return withStopSignals(async (signal) => {
-          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, emit: context.emit, signal })).exitCode;
+          return (await runDrill({ config, stateDir, source: flags.source, keyFile: flags.key, allowUnsigned: Boolean(flags.allowUnsigned), emit: context.emit, signal })).exitCode;
         });
       }),
     );

@@ -7,7 +7,7 @@ import type { Config } from '../../config/schema.js';
 import { DrcError, EXIT, type ExitCode } from '../../errors.js';
 import { buildConfig, type InitAnswers } from '../../init/build-config.js';
 import { commandAction, type CommandContext } from '../context.js';
-import { shellQuote } from '../../schedule/jobs.js';
+import { shellQuote } from '../../trust/shell-quote.js';
 
 interface InitFlags extends Partial<InitAnswers> {
   config?: string;
@@ -19,12 +19,14 @@ interface InitFlags extends Partial<InitAnswers> {
   accessKeyEnv?: string;
   secretKeyEnv?: string;
   key?: string;
-  signingKey?: string;
-  acceptUnsealed?: boolean;
+  trustKey?: string;
+  allowUnsigned?: boolean;
   postgres?: string[];
   mysql?: string[];
   files?: string[];
   recipient?: string[];
+  /** --signing-key FILE, or false for --no-signing-key. */
+  signingKey?: string | false;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -46,6 +48,8 @@ export function registerInit(program: Command): void {
     .option('--passphrase-env <name>', 'env var holding the encryption passphrase')
     .option('--recipient <file>', 'OpenPGP public key file to encrypt to (repeatable)', collect)
     .option('--state-dir <path>', 'where drc keeps its state (default /var/lib/drc)')
+    .option('--signing-key <file>', 'the private key that signs every manifest: created (0600) when missing, reused when there (default: <state-dir>/signing-key.asc)')
+    .option('--no-signing-key', 'no signing key: manifests are sealed with a MAC keyed from the passphrase (anyone holding it can forge a set)')
     .option('--force', 'overwrite an existing config')
     .option('--from <url>', 'on a new machine: take the config of the newest set at s3://bucket/prefix or a folder')
     .option('--host <name>', 'with --from: the host whose config to take (when several back up there)')
@@ -54,8 +58,8 @@ export function registerInit(program: Command): void {
     .option('--access-key-env <name>', 'with --from: env var holding the S3 access key id (default: the AWS credential chain)')
     .option('--secret-key-env <name>', 'with --from: env var holding the S3 secret access key')
     .option('--key <file>', 'with --from: private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
-    .option('--signing-key <file|fingerprint>', 'with --from: only take a set whose manifest is signed by this key')
-    .option('--accept-unsealed', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
+    .option('--trust-key <file|fingerprint>', 'with --from: only take a set whose manifest is signed by this key (its public key file or fingerprint)')
+    .option('--allow-unsigned', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
     .action(
       commandAction<InitFlags>(async (context, flags) => {
         const file = context.configPath ?? process.env.DRC_CONFIG;
@@ -73,7 +77,19 @@ export function registerInit(program: Command): void {
           });
         }
         // Loaded on use: zod and the schema here, the conf package only when writing to its store.
-        const { parseConfig } = await import('../../config/parse.js');
+        const { parseConfig, DEFAULT_STATE_DIR } = await import('../../config/parse.js');
+        if (flags.signingKey !== false) {
+          const { ensureSigningKey } = await import('../../trust/signing-key.js');
+          const { hostName } = await import('../../sets/set-id.js');
+          const keyFile = path.resolve(flags.signingKey ?? path.join(answers.stateDir ?? DEFAULT_STATE_DIR, 'signing-key.asc'));
+          const key = await ensureSigningKey(keyFile, hostName());
+          answers.signing = { publicKey: key.publicKey, keyFile: key.keyFile };
+          process.stderr.write(
+            `${key.created ? 'created' : 'using'} signing key ${key.fingerprint} in ${key.keyFile} (0600; it signs every manifest: keep it on this host only).\n` +
+              'Its public half is pinned in the config (signing.publicKey); keep a copy with your recovery notes, a new server needs it to trust these backups:\n' +
+              key.publicKey,
+          );
+        }
         const config = parseConfig(buildConfig(answers), 'from drc init');
         const written = await writeConfig(config, file, Boolean(flags.force));
         context.emit({ type: 'result', command: 'init', exitCode: EXIT.ok, summary: `wrote ${written}`, data: { path: written } });
@@ -94,8 +110,8 @@ async function initFromLocation(context: CommandContext, flags: InitFlags, file:
     secretKeyEnv: flags.secretKeyEnv,
     passphraseEnv: flags.passphraseEnv,
     keyFile: flags.key,
-    signingKey: flags.signingKey,
-    acceptUnsealed: flags.acceptUnsealed,
+    signingKey: flags.trustKey,
+    allowUnsigned: flags.allowUnsigned,
     emit: context.emit,
   });
   const written = await writeConfig(result.config, file, Boolean(flags.force));
