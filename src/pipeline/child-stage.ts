@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
+import { childEnv } from '../trust/child-env.js';
 
 /** Enough of a tool's stderr to explain its failure; a chatty tool cannot grow memory. */
 const STDERR_KEEP = 8192;
@@ -17,7 +18,7 @@ export interface ChildStage {
 
 export function startStage(binary: string, args: string[], stdio: StdioOptions): ChildStage {
   const name = path.basename(binary);
-  const child = spawn(binary, args, { stdio });
+  const child = spawn(binary, args, { stdio, env: childEnv() });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
