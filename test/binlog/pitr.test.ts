@@ -222,3 +222,38 @@ describe('point-in-time recovery against a MariaDB with log_bin and ROW binlogs'
     expect(scratch).toEqual([]);
   });
 });
+
+describe('a server without log_bin (the machine MariaDB)', () => {
+  test('backs up as before; the manifest and drc status say point-in-time recovery is off and why', async () => {
+    const { createMariaDatabase } = await import('../helpers/mariadb.js');
+    const db = await createMariaDatabase('drc_pitr_off');
+    const work = await makeTempDir('drc-pitr-off-');
+    try {
+      await db.query('CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)');
+      const config = path.join(work.dir, 'drc.json');
+      await writeFile(
+        config,
+        JSON.stringify({
+          sources: [{ name: 'plain-db', type: 'mysql', url: db.url }],
+          targets: [{ name: 'local', type: 'local', path: path.join(work.dir, 'backups') }],
+          encryption: { passphraseEnv: 'DRC_PASSPHRASE' },
+          stateDir: path.join(work.dir, 'state'),
+        }),
+      );
+      const backup = await runDrc(['--config', config, 'backup'], { env });
+      expect(backup.exitCode, backup.stderr).toBe(0);
+      const setDir = (await readdir(path.join(work.dir, 'backups')))[0]!;
+      const manifest = JSON.parse(await readFile(path.join(work.dir, 'backups', setDir, 'manifest.json'), 'utf8'));
+      expect(manifest.items[0].pitr).toEqual({ enabled: false, reason: expect.stringContaining('log_bin is OFF') });
+      expect(manifest.items[0].binlog).toBeUndefined();
+      const status = await runDrc(['--config', config, 'status'], { env });
+      expect(status.stdout).toContain('OK: plain-db: point-in-time recovery is OFF: the server runs without a binary log (log_bin is OFF)');
+      const archive = await runDrc(['--config', config, 'archive', '--once'], { env });
+      expect(archive.exitCode).toBe(1);
+      expect(archive.stderr).toContain('point-in-time recovery is off');
+    } finally {
+      await db.drop();
+      await work.cleanup();
+    }
+  });
+});
