@@ -6,6 +6,7 @@ import { openTargets } from '../src/storage/open-targets.js';
 import { formatBytes } from '../src/util/bytes.js';
 import { formatDuration } from '../src/util/duration.js';
 import { listBackups, type BackupListing } from '../src/verify/list-backups.js';
+import { loadSetTrust } from '../src/sets/sealed-manifest.js';
 import { KeyHints } from './components/key-hints.js';
 import { Menu } from './components/menu.js';
 import { Command } from './keys.js';
@@ -29,7 +30,7 @@ export function BackupsScreen({ loaded, onBack, onTask }: { loaded: LoadedConfig
   const { stdout } = useStdout();
   useEffect(() => {
     openTargets(loaded.config)
-      .then((targets) => listBackups(targets, loaded.stateDir))
+      .then(async (targets) => listBackups(targets, await loadSetTrust(loaded.config, loaded.stateDir)))
       .then(
         (result) => (setListing(result), setHighlighted(result.sets[0])),
         (problem: unknown) => setError(errorMessage(problem)),

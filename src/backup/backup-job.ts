@@ -3,8 +3,9 @@ import { notifyEvent } from '../notify/notify.js';
 import { gatherMetricsData, writeMetrics } from '../metrics/prometheus.js';
 import { pruneAfterBackup } from '../retention/prune.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { openTargets } from '../storage/open-targets.js';
-import { DrcError, EXIT, errorMessage } from '../errors.js';
+import { EXIT, errorMessage } from '../errors.js';
 import { runBackup, type BackupOptions, type BackupOutcome } from './run-backup.js';
 
 /**
@@ -15,19 +16,12 @@ import { runBackup, type BackupOptions, type BackupOutcome } from './run-backup.
 export async function runBackupJob(options: BackupOptions & { metricsFile?: string }): Promise<BackupOutcome> {
   const { config, stateDir, emit } = options;
   await pingHealthcheck(config, 'start', { job: 'backup', emit });
-  let outcome: BackupOutcome;
-  try {
-    outcome = await runBackup(options);
-  } catch (error) {
-    // Another backup holding the lock is not a failure of the one that is running.
-    if (error instanceof DrcError && error.exitCode === EXIT.warning) throw error;
-    await pingHealthcheck(config, 'fail', { job: 'backup', message: errorMessage(error), emit });
-    await notifyEvent(config, stateDir, { kind: 'backup', level: 'critical', summary: `backup failed: ${errorMessage(error)}` }, emit);
-    throw error;
-  }
+  const outcome: BackupOutcome = await runBackup(options);
+  // Another backup holding the lock is not a failure of the one that is running.
+  if (outcome.status === 'refused' && outcome.exitCode === EXIT.warning) return outcome;
   if (outcome.setId) {
     const targets = await openTargets(config, outcome.storedOn);
-    await pruneAfterBackup(config, stateDir, targets, emit);
+    await pruneAfterBackup(config, await loadSetTrust(config, stateDir), targets, emit);
   }
   const level = outcome.exitCode === 0 ? 'ok' : outcome.exitCode === 1 ? 'warning' : 'critical';
   const details = [
@@ -45,8 +39,9 @@ export async function runBackupJob(options: BackupOptions & { metricsFile?: stri
 async function writeBackupMetrics(options: BackupOptions & { metricsFile?: string }, emit: BackupOptions['emit']): Promise<void> {
   try {
     const catalog: CatalogEntry[] = [];
+    const trust = await loadSetTrust(options.config, options.stateDir);
     for (const target of await openTargets(options.config, options.targets)) {
-      catalog.push(...(await loadCatalog(target).catch(() => [])));
+      catalog.push(...(await loadCatalog(target, trust).catch(() => [])));
     }
     await writeMetrics(options.metricsFile!, await gatherMetricsData(options.stateDir, catalog));
   } catch (error) {

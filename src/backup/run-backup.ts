@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { Config, SourceConfig } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { chooseCompression } from '../pipeline/compress.js';
@@ -9,14 +9,20 @@ import { renderRestoreDoc } from '../sets/restore-doc.js';
 import { hostName, makeSetId } from '../sets/set-id.js';
 import { formatSums } from '../sets/sums.js';
 import { createSource } from '../sources/index.js';
+import { createConfigSource, createSystemSource } from '../sources/meta.js';
+import { CONFIG_ITEM } from '../sets/meta-items.js';
 import { openTargets, selectByName } from '../storage/open-targets.js';
 import type { Target } from '../storage/types.js';
 import { appendHistory } from '../state/history.js';
 import { DRC_VERSION } from '../version.js';
 import { detectShrunkItems } from '../notify/shrink.js';
-import { loadCatalog } from '../sets/catalog.js';
+import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { loadSetTrust, recordSealedSet } from '../sets/sealed-manifest.js';
+import { createBaseBackupSource } from '../pitr/postgres/base-backup.js';
+import { isBaseBackupDue, isPitrSource } from '../pitr/postgres/schedule.js';
+import type { BackupSource } from '../sources/types.js';
 import { removeDebris } from './debris.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type Lock } from '../state/lock.js';
 import { findMissingSets, replicateSet } from './replicate.js';
 
 export interface BackupOptions {
@@ -27,12 +33,17 @@ export interface BackupOptions {
   emit: Emit;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Take a base backup of every `pitr` source now, whatever its schedule says. */
+  baseBackup?: boolean;
 }
 
 export interface BackupOutcome {
   setId?: string;
-  status: 'complete' | 'partial' | 'failed';
+  /** refused: another backup held the lock, or the selection or targets were invalid; nothing was tried. */
+  status: 'complete' | 'partial' | 'failed' | 'refused';
   exitCode: ExitCode;
+  /** Why a refused or failed run produced nothing, when no source or target says it. */
+  error?: string;
   manifest?: Manifest;
   failedSources: Array<{ source: string; error: string }>;
   failedTargets: Array<{ target: string; error: string }>;
@@ -52,11 +63,13 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   const started = now();
-  const sourceConfigs = selectByName(config.sources, options.sources, 'source');
-  const targets = await openTargets(config, options.targets);
-  const lock = await acquireLock(stateDir, 'backup', 'drc backup');
-  const outcome: BackupOutcome = { status: 'failed', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [], warnings: [] };
+  const outcome: BackupOutcome = { status: 'refused', exitCode: EXIT.critical, failedSources: [], failedTargets: [], storedOn: [], warnings: [] };
+  let lock: Lock | undefined;
   try {
+    const sourceConfigs = selectByName(config.sources, options.sources, 'source');
+    const targets = await openTargets(config, options.targets);
+    lock = await acquireLock(stateDir, 'backup', 'drc backup');
+    outcome.status = 'failed';
     const host = hostName();
     const reachable = await checkTargets(targets, outcome, emit);
     const primary = reachable.find((target) => target.type === 'local') ?? reachable[0];
@@ -66,8 +79,12 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     }
     for (const target of reachable) await removeDebris(target, host, emit, started);
     const encryption = await loadEncryption(config.encryption);
+    const trust = await loadSetTrust(config, stateDir);
+    // Fails now, before hours of dumping, when the set could not be sealed (no key, key unreadable).
+    await trust.documents.seal(Buffer.alloc(0));
     const compression = chooseCompression(config.compressionLevel);
-    const previous = (await loadCatalog(primary)).find((entry) => entry.manifest)?.manifest;
+    const catalog = await loadCatalog(primary, trust);
+    const previous = catalog.find((entry) => entry.manifest && !entry.legacy)?.manifest;
     const setId = await uniqueSetId(primary, started, host);
     emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
 
@@ -75,12 +92,26 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const sourceConfig of sourceConfigs) {
       if (signal.aborted) break;
       try {
-        const source = await createSource(sourceConfig);
-        items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+        for (const source of await createSources(sourceConfig, catalog, Boolean(options.baseBackup), started)) {
+          items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+        }
       } catch (error) {
         outcome.failedSources.push({ source: sourceConfig.name, error: errorMessage(error) });
         const hint = error instanceof DrcError ? error.hint : undefined;
         emit({ type: 'log', level: 'error', message: errorMessage(error), ...(hint ? { hint } : {}) });
+      }
+    }
+    // Every set also carries the config and the system inventory, so a lost server can be
+    // rebuilt from the set alone. They are small; when they fail the set says so, like a source.
+    if (items.length > 0) {
+      for (const meta of [createConfigSource(config), createSystemSource(config)]) {
+        if (signal.aborted) break;
+        try {
+          items.push(await backupItem({ source: meta, setId, target: primary, compression, encryption, emit, signal }));
+        } catch (error) {
+          outcome.failedSources.push({ source: meta.name, error: errorMessage(error) });
+          emit({ type: 'log', level: 'error', message: errorMessage(error) });
+        }
       }
     }
     if (signal.aborted) {
@@ -107,7 +138,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       items,
       failures: outcome.failedSources.map((failure) => ({
         source: failure.source,
-        type: sourceConfigs.find((entry) => entry.name === failure.source)!.type,
+        type: sourceConfigs.find((entry) => entry.name === failure.source)?.type ?? (failure.source === CONFIG_ITEM ? 'config' : 'system'),
         error: failure.error,
       })),
     } satisfies Omit<Manifest, 'finishedAt'>;
@@ -116,7 +147,11 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     try {
       await primary.writeFile(setId, RESTORE_DOC_FILE, restoreDoc);
       await primary.writeFile(setId, SUMS_FILE, formatSums(items.map((item) => ({ file: item.file, sha256: item.sha256 }))));
-      await primary.writeFile(setId, MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+      const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+      const seal = await trust.documents.seal(manifestBytes);
+      await primary.writeFile(setId, `${MANIFEST_FILE}${seal.suffix}`, seal.content);
+      await primary.writeFile(setId, MANIFEST_FILE, manifestBytes);
+      await recordSealedSet(stateDir, setId).catch(() => {});
     } catch (error) {
       await primary.removeSet(setId).catch(() => {});
       outcome.failedTargets.push({ target: primary.name, error: errorMessage(error) });
@@ -135,7 +170,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const target of reachable) {
       if (target === primary) continue;
       try {
-        for (const missing of await findMissingSets(primary, target)) await replicateSet(primary, target, missing, emit);
+        for (const missing of await findMissingSets(primary, target, trust)) await replicateSet(primary, target, missing, trust, emit);
         outcome.storedOn.push(target.name);
       } catch (error) {
         outcome.failedTargets.push({ target: target.name, error: errorMessage(error) });
@@ -144,8 +179,15 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     }
     outcome.exitCode = outcome.failedSources.length ? EXIT.critical : outcome.failedTargets.length || outcome.warnings.length ? EXIT.warning : EXIT.ok;
     return outcome;
+  } catch (error) {
+    // Refused before anything was tried (lock held, bad selection): said once, recorded, and
+    // ended with a result like every other run.
+    outcome.error = errorMessage(error);
+    outcome.exitCode = error instanceof DrcError ? error.exitCode : EXIT.critical;
+    emit({ type: 'log', level: outcome.exitCode === EXIT.warning ? 'warn' : 'error', message: outcome.error, ...(error instanceof DrcError && error.hint ? { hint: error.hint } : {}) });
+    return outcome;
   } finally {
-    await lock.release();
+    await lock?.release();
     await recordBackup(stateDir, outcome, started, now());
     emit({
       type: 'result',
@@ -162,6 +204,15 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       },
     });
   }
+}
+
+/** A source's items: its dump, and for a `pitr` source a base backup when one is due (or forced). */
+async function createSources(sourceConfig: SourceConfig, catalog: CatalogEntry[], forceBase: boolean, now: Date): Promise<BackupSource[]> {
+  const sources = [await createSource(sourceConfig)];
+  if (isPitrSource(sourceConfig) && (forceBase || isBaseBackupDue(catalog, sourceConfig, now))) {
+    sources.push(createBaseBackupSource(sourceConfig));
+  }
+  return sources;
 }
 
 async function checkTargets(targets: Target[], outcome: BackupOutcome, emit: Emit): Promise<Target[]> {
@@ -190,6 +241,7 @@ async function uniqueSetId(primary: Target, started: Date, host: string): Promis
 }
 
 function summarize(outcome: BackupOutcome): string {
+  if (outcome.status === 'refused') return `backup REFUSED: ${outcome.error}`;
   if (!outcome.setId) return `backup FAILED: no set written${outcome.failedSources.length ? ` (${outcome.failedSources.map((f) => f.source).join(', ')} failed)` : ''}`;
   const where = outcome.storedOn.join(', ');
   if (outcome.status === 'partial') {
@@ -209,6 +261,7 @@ async function recordBackup(stateDir: string, outcome: BackupOutcome, started: D
     ...(outcome.setId ? { setId: outcome.setId } : {}),
     status: outcome.status,
     exitCode: outcome.exitCode,
+    ...(outcome.error ? { error: outcome.error } : {}),
     durationMs: finished.getTime() - started.getTime(),
     sources: [
       ...(outcome.manifest?.items ?? []).map((item) => ({ source: item.source, ok: true, storedBytes: item.storedBytes })),

@@ -7,7 +7,7 @@ import { fetchArchivedFile, loadArchiveKeys, loadArchiveTimeline, parsePointInTi
 import type { Config, MysqlSourceConfig } from '../config/schema.js';
 import { DrcError, EXIT, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
-import { shellQuote } from '../schedule/jobs.js';
+import { shellQuote } from '../trust/shell-quote.js';
 import { parseMysqlUrl } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
 import { findSourceConfig } from '../restore/engines.js';

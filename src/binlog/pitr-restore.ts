@@ -5,6 +5,7 @@ import { DrcError } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadAllCatalogs } from '../restore/resolve-set.js';
 import type { ManifestItem } from '../sets/manifest.js';
+import type { SetTrust } from '../sets/sealed-manifest.js';
 import { parseMysqlUrl } from '../sources/db-url.js';
 import { connectMysql } from '../sources/mysql.js';
 import type { Target } from '../storage/types.js';
@@ -53,6 +54,7 @@ export async function planPointInTime(options: {
   config: Config;
   source: MysqlSourceConfig;
   targets: Target[];
+  trust: SetTrust;
   setRef: string;
   request: PointInTimeRequest;
   keyFile?: string | undefined;
@@ -64,7 +66,7 @@ export async function planPointInTime(options: {
   const serverZone = await readServerTimeZone(source);
   const point = request.at ? parsePointInTime(request.at, { now: options.now }) : undefined;
   const stop: StopPoint = point ? { kind: 'time', at: point.at } : parseBeforeEvent(request.before!);
-  const view = await loadAllCatalogs(targets, options.emit);
+  const view = await loadAllCatalogs(targets, options.trust, options.emit);
   const entries = options.setRef === 'latest' ? view.entries : view.entries.filter((entry) => entry.id === options.setRef);
   if (!entries.length) throw new DrcError(`backup set ${options.setRef} not found`, { hint: 'list the sets with "drc backups"; "latest" picks the newest usable one' });
   const base = chooseBaseBefore(entries, source.name, stop.kind === 'time' ? stop.at : options.now, (item) => startsBefore(item, stop));

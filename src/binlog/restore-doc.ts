@@ -1,4 +1,4 @@
-import { shellQuote } from '../schedule/jobs.js';
+import { shellQuote } from '../trust/shell-quote.js';
 
 /** archive/<source>/RESTORE.md: replaying the archived binlogs by hand, without drc. */
 export function renderBinlogRestoreDoc(source: string, location: string): string {

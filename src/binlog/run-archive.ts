@@ -2,7 +2,7 @@ import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildTimeline, describeGap, loadArchiveTimeline, pushArchiveFile, sequenceOf, writeArchiveDoc, type TimelineFile } from '../archive/index.js';
-import { acquireLock, type Lock } from '../backup/lock.js';
+import { acquireLock, type Lock } from '../state/lock.js';
 import type { Config, MysqlSourceConfig } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/parse.js';
 import { redact } from '../config/secrets.js';
-import { DrcError, EXIT, type ExitCode } from '../errors.js';
+import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { createPrinter, type Printer } from './printer.js';
 
@@ -36,8 +36,13 @@ export function commandAction<O extends object>(handler: CommandHandler<O>) {
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
     const printer = createPrinter(json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
     let cached: Promise<LoadedConfig> | undefined;
+    let resulted = false;
+    const emit: Emit = (event) => {
+      if (event.type === 'result') resulted = true;
+      printer.emit(event);
+    };
     const context: CommandContext = {
-      emit: printer.emit,
+      emit,
       printer,
       json,
       interactive,
@@ -49,7 +54,10 @@ export function commandAction<O extends object>(handler: CommandHandler<O>) {
       exitCode = await handler(context, options, args);
     } catch (error) {
       exitCode = reportError(printer.emit, error);
+      // Whatever the exit path, a --json reader gets a result object last.
+      if (json && !resulted) emit({ type: 'result', command: command.name(), exitCode, summary: `${command.name()} ${exitCode === EXIT.warning ? 'REFUSED' : 'FAILED'}: ${errorMessage(error)}` });
     }
+    if (json && !resulted) emit({ type: 'result', command: command.name(), exitCode, summary: `${command.name()} ${exitCode === EXIT.ok ? 'OK' : exitCode === EXIT.warning ? 'WARNING' : 'FAILED'}` });
     printer.close();
     process.exitCode = exitCode;
   };

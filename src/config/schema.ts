@@ -51,6 +51,10 @@ export const postgresSourceSchema = z.strictObject({
   ...databaseFields,
   type: z.literal('postgres'),
   url: withoutPassword(['postgres://', 'postgresql://']),
+  /** Point-in-time recovery: physical base backups on their own schedule plus the WAL archive (drc wal push). */
+  pitr: z.boolean().optional(),
+  /** A backup takes a new base backup once the newest one is older than this (default 7d). */
+  baseBackupEvery: duration.optional(),
 });
 
 export const mysqlSourceSchema = z.strictObject({
@@ -78,6 +82,8 @@ export const calcomSourceSchema = z.strictObject({
   type: z.literal('calcom'),
   /** How many days of past bookings the archive keeps (future ones are always kept). */
   bookingsDays: z.number().int().positive().optional(),
+  /** drc's request budget for this key (default 100; Cal.com allows 120 per minute, self-hosted may differ). */
+  requestsPerMinute: z.number().int().positive().optional(),
 });
 
 export const retellSourceSchema = z.strictObject({
@@ -129,6 +135,16 @@ export const encryptionSchema = z
     message: 'expected "passphraseEnv", "passphraseFile" or "recipients" (public key files)',
   });
 
+/**
+ * The key that seals manifests and archive indexes (src/trust/authenticate.ts). The public half
+ * is pinned here, in the config, so a set's own files can never vouch for themselves; the
+ * private half stays in keyFile (0600), needed only where backups are written.
+ */
+export const signingSchema = z.strictObject({
+  publicKey: z.string().includes('-----BEGIN PGP PUBLIC KEY BLOCK-----', { message: 'expected an armored OpenPGP public key block' }),
+  keyFile: z.string().startsWith('/', 'expected an absolute path').optional(),
+});
+
 export const retentionSchema = z.strictObject({
   keepLast: z.number().int().min(1).optional(),
   hourly: z.number().int().min(0).optional(),
@@ -175,6 +191,7 @@ export const configSchema = z
     sources: z.array(sourceSchema).min(1),
     targets: z.array(targetSchema).min(1),
     encryption: encryptionSchema,
+    signing: signingSchema.optional(),
     retention: retentionSchema.optional(),
     objectives: objectivesSchema.optional(),
     notify: z.array(notifySchema).optional(),
@@ -209,6 +226,7 @@ export type TargetConfig = z.infer<typeof targetSchema>;
 export type LocalTargetConfig = z.infer<typeof localTargetSchema>;
 export type S3TargetConfig = z.infer<typeof s3TargetSchema>;
 export type EncryptionConfig = z.infer<typeof encryptionSchema>;
+export type SigningConfig = z.infer<typeof signingSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type NotifyConfig = z.infer<typeof notifySchema>;
 export type NotifyKind = (typeof notifyKinds)[number];

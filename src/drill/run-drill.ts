@@ -1,4 +1,5 @@
-import type { Config } from '../config/schema.js';
+import type { Config, SourceConfig } from '../config/schema.js';
+import type { Target } from '../storage/types.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadDecryptionKeys } from '../restore/decrypt.js';
@@ -6,8 +7,13 @@ import { createEngine, findSourceConfig, isDatabaseSource } from '../restore/eng
 import { derivedDatabaseName } from '../restore/names.js';
 import { findItem, resolveSet } from '../restore/resolve-set.js';
 import { loadAndCheck } from '../restore/scratch.js';
+import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory, type DrillRecord } from '../state/history.js';
+import { acquireLock, type Lock } from '../state/lock.js';
+import { holdSetForReading } from '../state/set-readers.js';
 import { openTargets } from '../storage/open-targets.js';
+import { recordDrillOnTargets } from '../fleet/drill-record.js';
+import { hostName } from '../sets/set-id.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 
 export interface DrillOptions {
@@ -16,6 +22,8 @@ export interface DrillOptions {
   /** Only this source (default: every database source). */
   source?: string | undefined;
   keyFile?: string | undefined;
+  /** --allow-unsigned: a legacy set without a seal may be drilled (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -39,8 +47,7 @@ export interface DrillResult {
  * judged against config.objectives and appended to the drill history. Live data is never touched.
  */
 export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitCode; drills: DrillResult[] }> {
-  const { config, emit } = options;
-  const now = options.now ?? (() => new Date());
+  const { config } = options;
   const sources = options.source ? [findSourceConfig(config.sources, options.source)] : config.sources.filter(isDatabaseSource);
   if (!sources.length) throw new DrcError('no database source is configured: nothing to drill');
   const objectives = {
@@ -48,14 +55,35 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
     ...(config.objectives?.rpo ? { rpoMs: parseDuration(config.objectives.rpo)! } : {}),
   };
   const targets = await openTargets(config);
+  const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+  const lock = await acquireLock(options.stateDir, 'drill', 'drc drill');
+  try {
+    return await drillSources(options, sources, objectives, targets, trust);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function drillSources(
+  options: DrillOptions,
+  sources: SourceConfig[],
+  objectives: DrillResult['objectives'],
+  targets: Target[],
+  trust: SetTrust,
+): Promise<{ exitCode: ExitCode; drills: DrillResult[] }> {
+  const { config, emit } = options;
+  const now = options.now ?? (() => new Date());
   const drills: DrillResult[] = [];
   for (const source of sources) {
     if (options.signal?.aborted) break;
     const started = now();
     const drill: DrillResult = { source: source.name, ok: false, objectives, problems: [] };
+    const releases: Lock[] = [];
     try {
       if (!isDatabaseSource(source)) throw new DrcError(`source ${source.name} is a ${source.type} source; drills restore databases`);
-      const resolved = await resolveSet(targets, 'latest', { source: source.name, emit });
+      const held = await holdSetForReading(options.stateDir, 'drc drill', () => resolveSet(targets, 'latest', { trust, source: source.name, emit }), emit);
+      releases.push(held.lock);
+      const resolved = held.resolved;
       drill.setId = resolved.id;
       drill.rpoMs = started.getTime() - resolved.time.getTime();
       const item = findItem(resolved, source.name);
@@ -78,6 +106,8 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
       }
     } catch (error) {
       drill.problems.push(errorMessage(error));
+    } finally {
+      for (const held of releases) await held.release();
     }
     drill.ok = drill.problems.length === 0;
     drills.push(drill);
@@ -88,6 +118,23 @@ export async function runDrill(options: DrillOptions): Promise<{ exitCode: ExitC
   }
   const failed = drills.filter((drill) => !drill.ok);
   const exitCode = failed.length || options.signal?.aborted ? EXIT.critical : EXIT.ok;
+  // The newest drill also goes beside the sets, for fleet views from other machines.
+  const slowest = drills.reduce<DrillResult | undefined>((worst, drill) => ((drill.rtoMs ?? 0) > (worst?.rtoMs ?? -1) ? drill : worst), undefined);
+  await recordDrillOnTargets(
+    targets,
+    {
+      format: 'drc-drill/1',
+      host: hostName(),
+      at: now().toISOString(),
+      scope: 'sources',
+      ok: exitCode === EXIT.ok,
+      problems: failed.flatMap((drill) => drill.problems.map((problem) => `${drill.source}: ${problem}`)),
+      ...(slowest?.setId ? { setId: slowest.setId } : {}),
+      ...(slowest?.rtoMs !== undefined ? { rtoMs: slowest.rtoMs } : {}),
+      ...(slowest?.rpoMs !== undefined ? { rpoMs: slowest.rpoMs } : {}),
+    },
+    emit,
+  );
   emit({
     type: 'result',
     command: 'drill',

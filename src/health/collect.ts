@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { redact } from '../config/secrets.js';
 import { errorMessage } from '../errors.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { loadArchiveTimeline, summarizeArchive, type ArchiveSummary } from '../archive/index.js';
 import { readHistory, type ArchiveRecord, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
@@ -36,7 +37,7 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
     readHistory(stateDir, 'verify'),
     readHistory(stateDir, 'drill'),
     readHistory(stateDir, 'archive'),
-    Promise.all(targets.map((target) => collectTargetFacts(target, probe))),
+    loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
   const reachable = targets.filter((target) => !targetFacts.find((facts) => facts.name === target.name)?.error);
   const archives: ArchiveSummary[] = [];
@@ -46,11 +47,11 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
   return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns };
 }
 
-async function collectTargetFacts(target: Target, probe: FreeSpaceProbe): Promise<TargetFacts> {
+async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {
   const facts: TargetFacts = { name: target.name, type: target.type, location: target.location, catalog: [] };
   try {
     await target.checkReachable();
-    facts.catalog = await loadCatalog(target);
+    facts.catalog = await loadCatalog(target, trust);
   } catch (error) {
     facts.error = redact(errorMessage(error));
   }

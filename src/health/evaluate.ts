@@ -72,7 +72,10 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
       continue;
     }
     checkTargetSpace(target, add);
-    for (const entry of target.catalog.filter((set) => set.status === 'unreadable')) {
+    for (const entry of target.catalog.filter((set) => set.refused)) {
+      add('critical', `target ${target.name}`, `${target.name}: set ${entry.id} is REFUSED, ${entry.problem ?? 'not authentic'}; someone may have written to this target`);
+    }
+    for (const entry of target.catalog.filter((set) => set.status === 'unreadable' && !set.refused)) {
       add('warning', `target ${target.name}`, `${target.name}: set ${entry.id} has an unreadable manifest (${entry.problem ?? 'unknown problem'})`);
     }
     for (const source of facts.sources) {
@@ -158,7 +161,8 @@ function checkTargetSpace(target: TargetFacts, add: Add): void {
 }
 
 function checkLastBackup(facts: StatusFacts, add: Add): void {
-  const last = facts.backups[facts.backups.length - 1];
+  // A refused run (another was already running) says nothing about the data's health.
+  const last = facts.backups.filter((record) => record.status !== 'refused').at(-1);
   if (!last || last.status === 'complete') return;
   const failedSources = last.sources.filter((source) => !source.ok).map((source) => `${source.source}${source.error ? ` (${source.error})` : ''}`);
   const failedTargets = last.targets.filter((target) => !target.ok).map((target) => `${target.target}${target.error ? ` (${target.error})` : ''}`);

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DrcError, errorMessage } from '../errors.js';
@@ -35,7 +39,14 @@ export interface OpenItemOptions {
   signal?: AbortSignal;
 }
 
-/** The stored file opened for reading, its size checked, with a tap that hashes it as it flows. */
+/**
+ * The stored file, proven to be exactly the bytes the (authenticated) manifest names before a
+ * single byte is decrypted: it is copied to a private spool file while hashed, the sha256 and
+ * size compared with the manifest, and only the spool is then read. So a forged or swapped
+ * item never reaches a decompressor, pg_restore, mariadb or tar, and an attacker cannot change
+ * the file between the check and the read. The spool holds encrypted bytes only (0600, in a
+ * 0700 folder under $TMPDIR) and is removed once read.
+ */
 export async function openStored(options: OpenItemOptions): Promise<{ stream: Readable; tap: HashingTap; where: string; storedProblem(): DamagedCopyError | undefined }> {
   const { target, setId, item } = options;
   const where = options.open?.where ?? `${target.name}:${target.describeFile(setId, item.file)}`;
@@ -52,14 +63,37 @@ export async function openStored(options: OpenItemOptions): Promise<{ stream: Re
     opened.stream.destroy();
     throw new DamagedCopyError(target.name, `${where}: ${opened.bytes} bytes stored, the manifest says ${item.storedBytes}: the copy is damaged`);
   }
-  const tap = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
-  const storedProblem = () => {
-    const sha = tap.sha256();
-    return sha === item.sha256
+  const spool = await spoolStored(opened.stream, where, options);
+  const damaged = (sha: string, bytes: number) =>
+    sha === item.sha256 && bytes === item.storedBytes
       ? undefined
       : new DamagedCopyError(target.name, `${where}: sha256 of the stored file is ${sha.slice(0, 12)}…, expected ${item.sha256.slice(0, 12)}…: this copy is damaged`);
-  };
-  return { stream: opened.stream, tap, where, storedProblem };
+  const spooled = damaged(spool.sha256, spool.bytes);
+  if (spooled) {
+    await spool.remove();
+    throw spooled;
+  }
+  const stream = createReadStream(spool.file, { highWaterMark: 1 << 20 });
+  // Removed as soon as it is open: the open descriptor keeps the bytes readable, nothing else can.
+  await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+  await spool.remove();
+  const tap = new HashingTap();
+  return { stream, tap, where, storedProblem: () => damaged(tap.sha256(), tap.bytes) };
+}
+
+async function spoolStored(stream: Readable, where: string, options: OpenItemOptions): Promise<{ file: string; sha256: string; bytes: number; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drc-spool-'));
+  const file = path.join(dir, 'item');
+  const remove = () => rm(dir, { recursive: true, force: true });
+  const tap = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
+  try {
+    await pipeline(stream, tap, createWriteStream(file, { mode: 0o600, flags: 'wx' }), ...(options.signal ? [{ signal: options.signal }] : []));
+  } catch (error) {
+    await remove();
+    if ((error as { code?: string }).code === 'ABORT_ERR') throw error;
+    throw new DamagedCopyError(options.target.name, `${where}: cannot read it (${errorMessage(error)})`);
+  }
+  return { file, sha256: tap.sha256(), bytes: tap.bytes, remove };
 }
 
 /**

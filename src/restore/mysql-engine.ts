@@ -12,6 +12,7 @@ import { feedTool } from './feed-tool.js';
 import { settle, streamInput } from './tool-input.js';
 import { quoteMysqlIdent as q } from './names.js';
 import { MysqlTableSlice } from './mysql-table-slice.js';
+import { shellJoin } from '../trust/shell-quote.js';
 
 interface SavedTrigger {
   name: string;
@@ -63,7 +64,9 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       await exec(`DROP DATABASE IF EXISTS ${q(database)}`);
     },
     async load(database, input, table) {
-      const args = [...mysqlToolArgs(live), '--binary-mode', database];
+      // --one-database: the client skips anything addressed to another database (a dump drc wrote has no USE);
+      // defence in depth behind the stored sha256, which is checked before a byte is loaded.
+      const args = [...mysqlToolArgs(live), '--binary-mode', '--one-database', database];
       const where = `${what}: restore into "${database}"`;
       if (!table) return feedTool(input, findMysqlTool('client'), args, mysqlEnv(live), where);
       // One table's part of the dump: the stream passes through the slicer here in Node.
@@ -131,7 +134,7 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       return notes;
     },
     dropHint(before) {
-      return `mariadb${mysqlToolArgs(live).map((arg) => ` ${arg}`).join('')} --execute='DROP DATABASE \`${before}\`'`;
+      return shellJoin(['mariadb', ...mysqlToolArgs(live), `--execute=DROP DATABASE ${q(before)}`]);
     },
     async close() {
       await admin?.end().catch(() => {});

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { ignoreEvents, type Emit } from '../events.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
+import type { ManifestItem } from '../sets/manifest.js';
 import { openTargets } from '../storage/open-targets.js';
-import { loadDecryptionKeys } from './decrypt.js';
+import { loadDecryptionKeys, type DecryptionKeys } from './decrypt.js';
 import { withGoodCopy } from './good-copy.js';
-import { findItem, resolveSet } from './resolve-set.js';
+import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
 
 export interface ItemContent {
   setId: string;
@@ -19,15 +21,22 @@ export interface ItemContent {
  */
 export async function readItemPlain(
   config: Config,
+  stateDir: string,
   setRef: string,
   sourceName: string,
   options: { emit?: Emit; keyFile?: string; target?: string } = {},
 ): Promise<ItemContent> {
   const emit = options.emit ?? ignoreEvents;
   const targets = await openTargets(config, options.target ? [options.target] : undefined);
-  const resolved = await resolveSet(targets, setRef, { source: sourceName, emit });
+  const trust = await loadSetTrust(config, stateDir);
+  const resolved = await resolveSet(targets, setRef, { trust, source: sourceName, emit });
   const item = findItem(resolved, sourceName);
   const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
+  return { setId: resolved.id, setTime: resolved.time.toISOString(), data: await readResolvedItemPlain(resolved, item, keys, emit) };
+}
+
+/** The same for a set already resolved and keys already loaded (init --from has no config yet). */
+export async function readResolvedItemPlain(resolved: ResolvedSet, item: ManifestItem, keys: DecryptionKeys, emit: Emit = ignoreEvents): Promise<Buffer> {
   const { result } = await withGoodCopy({
     resolved,
     item,
@@ -39,5 +48,5 @@ export async function readItemPlain(
       return Buffer.concat(chunks);
     },
   });
-  return { setId: resolved.id, setTime: resolved.time.toISOString(), data: result };
+  return result;
 }

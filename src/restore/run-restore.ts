@@ -1,7 +1,10 @@
 import type { Config } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
+import { acquireLock, type Lock } from '../state/lock.js';
+import { holdSetForReading } from '../state/set-readers.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration } from '../util/duration.js';
 import { loadDecryptionKeys } from './decrypt.js';
@@ -11,11 +14,8 @@ import { checkCanDecrypt } from './item-reader.js';
 import { derivedDatabaseName } from './names.js';
 import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
 import { loadAndCheck } from './scratch.js';
-import type { PointInTimePlan, PointInTimeRequest } from '../binlog/pitr-restore.js';
-import type { SourceConfig } from '../config/schema.js';
-import type { Target } from '../storage/types.js';
+import { planPointInTime, type PointInTimePlan } from './point-in-time.js';
 import type { DatabaseEngine } from './engine.js';
-import type { SmokeCheck } from './db-checks.js';
 
 export interface RestoreOptions {
   config: Config;
@@ -31,10 +31,16 @@ export interface RestoreOptions {
   target?: string | undefined;
   /** Private key file for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
   keyFile?: string | undefined;
-  /** Point in time: `at` (--at TIME) or `before` (--before FILE:POS); replays archived binlogs onto the dump. */
-  pointInTime?: PointInTimeRequest | undefined;
+  /** Point in time (parsed --at): the data as of this instant, from a backup and the log archive. */
+  at?: Date | undefined;
+  /** MySQL/MariaDB point in time (--before FILE:POS): replay up to just before this binlog event. */
+  before?: string | undefined;
+  /** PostgreSQL pitr: recover the whole cluster into this empty folder (a rebuilt server) instead. */
+  dataDir?: string | undefined;
   /** Go ahead without asking. */
   yes: boolean;
+  /** --allow-unsigned: a legacy set without a seal may be restored (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   /** Asks a person; resolves true to go ahead. Without it (headless) `yes` is required. */
@@ -65,23 +71,45 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
   const { config, emit } = options;
   const started = (options.now ?? (() => new Date()))();
   const outcome: RestoreOutcome = { exitCode: EXIT.critical, setId: options.set, setTime: '', durationMs: 0 };
+  const locks: Lock[] = [];
   try {
     const source = findSourceConfig(config.sources, options.source);
+    locks.push(await acquireLock(options.stateDir, `restore-${source.name}`, `drc restore --source ${source.name}`));
     if (source.type === 'calcom' || source.type === 'retell') {
       throw new DrcError(`source ${source.name} is a ${source.type} snapshot; it is pushed back with sync, not restored`, {
         hint: `drc sync push ${source.name} --from SET`,
       });
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const pitr = await planPointInTimeFor(options, source, targets, started);
-    const resolved = await resolveSet(targets, pitr?.setId ?? options.set, { source: source.name, emit });
-    Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });
-    // A point-in-time restore brings the data back to the stop point, not to the dump's time.
-    if (pitr?.stop.kind === 'time') outcome.setTime = pitr.stop.at.toISOString();
-    else if (pitr) outcome.setTime = pitr.files[pitr.files.length - 1]!.entry.lastEventAt ?? outcome.setTime;
-    const item = findItem(resolved, source.name);
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const pointInTime = options.at !== undefined || options.before !== undefined || options.dataDir !== undefined;
+    let pitr: PointInTimePlan | undefined;
+    const held = await holdSetForReading(
+      options.stateDir,
+      `drc restore --source ${source.name}`,
+      async () => {
+        if (!pointInTime) return resolveSet(targets, options.set, { trust, source: source.name, emit });
+        pitr = await planPointInTime({ config, source, targets, trust, set: options.set, at: options.at, before: options.before, now: started, keyFile: options.keyFile, emit, signal: options.signal });
+        return pitr.resolved;
+      },
+      emit,
+    );
+    locks.push(held.lock);
+    const resolved = held.resolved;
+    // A point-in-time restore's data is as of its stop point: that is what its RPO is measured against.
+    Object.assign(outcome, { setId: resolved.id, setTime: (pitr?.dataAsOf ?? options.at ?? resolved.time).toISOString() });
+    const item = pitr?.item ?? findItem(resolved, source.name);
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
     await checkCanDecrypt(resolved.copies[0]!.target, resolved.id, item, keys);
+    if (pitr && options.table && source.type === 'postgres') throw new DrcError('--table with --at is not supported for PostgreSQL yet: restore the database --at TIME --into a new name and copy the table from there');
+    if (options.dataDir) {
+      if (!pitr?.recoverInto) throw new DrcError(`--data-dir recovers a whole PostgreSQL cluster; source ${source.name} is not a PostgreSQL pitr source`);
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...pitr.describe, `the whole cluster into ${options.dataDir} (must be empty); the live server is not touched`]));
+      for (const note of await pitr.recoverInto(options.dataDir, keys)) emit({ type: 'log', level: 'info', message: note });
+      outcome.restoredInto = options.dataDir;
+      outcome.exitCode = EXIT.ok;
+      return outcome;
+    }
 
     if (source.type === 'files') {
       const plan = planFilesRestore(item, started, options.into);
@@ -91,6 +119,10 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       outcome.exitCode = EXIT.ok;
       return outcome;
     }
+    const loadInto = async (engine: DatabaseEngine, database: string, table: string | undefined): Promise<string[]> =>
+      pitr
+        ? (await pitr.load({ engine, keys, database, table, smokeChecks: source.checks })).problems
+        : (await loadAndCheck({ engine, resolved, item, keys, emit, database, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal })).problems;
     const engine = await createEngine(source);
     try {
       const table = options.table ? engine.manifestTableName(options.table, (item.tables ?? []).map((entry) => entry.name)) : undefined;
@@ -106,9 +138,8 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
           throw new DrcError(`database "${options.into}" exists and is not empty; refusing to restore into it`, { hint: 'pick a new name for --into' });
         }
         await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
-        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: options.into, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
-        if (pitr && !loaded.problems.length) loaded.problems.push(...(await replayAndCheck(pitr, engine, options.into, undefined, source.checks, options)));
-        if (loaded.problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${loaded.problems.join('; ')}`);
+        const problems = await loadInto(engine, options.into, undefined);
+        if (problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${problems.join('; ')}`);
         outcome.restoredInto = options.into;
         outcome.exitCode = EXIT.ok;
         return outcome;
@@ -118,22 +149,17 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       const swap = table
         ? `table ${table} of "${live}" replaced (its current rows kept in ${before}); every other table untouched`
         : `"${live}" renamed to "${before}" (kept), the verified copy renamed to "${live}"${engine.kind === 'PostgreSQL' ? '; sessions on the live database are ended' : ''}`;
-      const steps = pitr
-        ? [...pitr.describe, `${engine.kind}: load the dump into new database "${scratch}", check its row counts, replay the binlogs into it${table ? ` (only table ${table})` : ', run the smoke checks'}`]
-        : [`${engine.kind}: load into new database "${scratch}", check row counts${table ? '' : ' and smoke checks'}`];
-      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...steps, `then: ${swap}`]));
-      const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, table, smokeChecks: pitr ? undefined : source.checks, task: source.name, phase: 'restore', signal: options.signal });
-      if (pitr && !loaded.problems.length) {
-        try {
-          loaded.problems.push(...(await replayAndCheck(pitr, engine, scratch, table, table ? undefined : source.checks, options)));
-        } catch (error) {
-          await engine.drop(scratch).catch(() => {});
-          throw error;
-        }
-      }
-      if (loaded.problems.length) {
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind}: load into new database "${scratch}"${pitr ? ', bring it to the point in time' : ''}, check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
+      let problems: string[];
+      try {
+        problems = await loadInto(engine, scratch, table);
+      } catch (error) {
         await engine.drop(scratch).catch(() => {});
-        throw new DrcError(`restored copy failed its checks: ${loaded.problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
+        throw error;
+      }
+      if (problems.length) {
+        await engine.drop(scratch).catch(() => {});
+        throw new DrcError(`restored copy failed its checks: ${problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
       }
       // A stop that arrived while the copy was being checked must not be followed by the swap.
       if (options.signal?.aborted) {
@@ -163,6 +189,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
     outcome.exitCode = error instanceof DrcError ? error.exitCode : EXIT.critical;
     return outcome;
   } finally {
+    for (const lock of locks) await lock.release();
     outcome.durationMs = Date.now() - started.getTime();
     await appendHistory(options.stateDir, {
       kind: 'restore',
@@ -186,23 +213,6 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       data: { ...outcome },
     });
   }
-}
-
-/** The point-in-time plan (base dump, binlog range, stop point), decided before anything is created. */
-async function planPointInTimeFor(options: RestoreOptions, source: SourceConfig, targets: Target[], now: Date): Promise<PointInTimePlan | undefined> {
-  const request = options.pointInTime;
-  if (!request?.at && !request?.before) return undefined;
-  if (source.type !== 'mysql') {
-    throw new DrcError(`source ${source.name} is ${source.type}: --at/--before replay MySQL/MariaDB binary logs`, { hint: 'restore the newest set without --at, or use a mysql source' });
-  }
-  const { planPointInTime } = await import('../binlog/pitr-restore.js');
-  return planPointInTime({ config: options.config, source, targets, setRef: options.set, request, keyFile: options.keyFile, emit: options.emit, now });
-}
-
-/** Replays the binlogs into the loaded copy, then runs the smoke checks on the result. */
-async function replayAndCheck(pitr: PointInTimePlan, engine: DatabaseEngine, database: string, table: string | undefined, checks: SmokeCheck[] | undefined, options: RestoreOptions): Promise<string[]> {
-  await pitr.replay(database, table, options.emit, options.signal);
-  return checks?.length ? engine.runSmokeChecks(database, checks) : [];
 }
 
 function describePlan(resolved: ResolvedSet, source: string, now: Date, steps: string[]): string {

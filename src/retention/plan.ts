@@ -12,6 +12,8 @@ export interface RetentionCandidate {
   sources: string[];
   /** A verification of this set on this target passed. */
   verified: boolean;
+  /** Who is reading it right now (a restore, drill or verify): such a set is never dropped. */
+  beingRead?: string | undefined;
 }
 
 export interface RetentionDecision {
@@ -45,6 +47,7 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
  *   when the policy would keep no verified set at all.
  * - Unreadable sets and sets dated in the future are kept and fill no bucket: prune never
  *   deletes what it cannot judge.
+ * - A set that a restore, drill or verify is reading is kept, whatever the buckets say.
  */
 export function planRetention(candidates: RetentionCandidate[], policy: RetentionPolicy, now: Date): RetentionPlan {
   const sets = [...candidates].sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : -1));
@@ -59,6 +62,7 @@ export function planRetention(candidates: RetentionCandidate[], policy: Retentio
   for (const set of sets) {
     if (set.status === 'unreadable') note(keeps, set.id, 'manifest unreadable, never touched by prune');
     else if (future.has(set.id)) note(keeps, set.id, 'dated in the future (clock of its host?)');
+    if (set.beingRead) note(keeps, set.id, set.beingRead);
   }
 
   // Future-dated sets would push real ones out of every bucket, so they fill none.

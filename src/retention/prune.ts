@@ -3,7 +3,10 @@ import { redact } from '../config/secrets.js';
 import { DrcError, errorMessage } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
+import type { SetTrust } from '../sets/sealed-manifest.js';
 import { readHistory } from '../state/history.js';
+import { acquireLock } from '../state/lock.js';
+import { findSetsBeingRead } from '../state/set-readers.js';
 import type { Target } from '../storage/types.js';
 import { hasKeepRule, planRetention, type RetentionCandidate, type RetentionPlan, type RetentionPolicy } from './plan.js';
 
@@ -13,10 +16,13 @@ export interface PruneResult {
   dryRun: boolean;
   removed: string[];
   failed: Array<{ id: string; error: string }>;
+  /** Sets whose manifest is forged or stripped of its seal: the target was not pruned at all. */
+  refused: Array<{ id: string; problem: string }>;
 }
 
 export interface PruneOptions {
   stateDir: string;
+  trust: SetTrust;
   dryRun: boolean;
   emit: Emit;
   now?: Date;
@@ -39,12 +45,19 @@ export function requirePolicy(config: Config): RetentionPolicy {
  * interrupted half-way is never listed as complete again.
  */
 export async function pruneTarget(target: Target, policy: RetentionPolicy, options: PruneOptions): Promise<PruneResult> {
-  const catalog = await loadCatalog(target);
+  const catalog = await loadCatalog(target, options.trust);
   const verified = await readVerifiedSetIds(options.stateDir, target.name);
-  const plan = planRetention(toCandidates(catalog, verified), policy, options.now ?? new Date());
+  const readers = await findSetsBeingRead(options.stateDir);
+  const plan = planRetention(toCandidates(catalog, verified, readers), policy, options.now ?? new Date());
   for (const line of describePlan(target.name, plan)) options.emit({ type: 'log', level: 'info', message: line });
-  const result: PruneResult = { target: target.name, plan, dryRun: options.dryRun, removed: [], failed: [] };
-  if (options.dryRun) return result;
+  const refused = catalog.filter((entry) => entry.refused).map((entry) => ({ id: entry.id, problem: entry.problem ?? 'not authentic' }));
+  const result: PruneResult = { target: target.name, plan, dryRun: options.dryRun, removed: [], failed: [], refused };
+  // Forged sets mean someone else writes here: a plan built on what they wrote could delete
+  // the good sets, so nothing on this target is deleted until a person has looked.
+  for (const entry of refused) {
+    options.emit({ type: 'log', level: 'error', message: `${target.name}: ${entry.id}: ${entry.problem}; nothing on ${target.name} is pruned` });
+  }
+  if (options.dryRun || refused.length) return result;
   for (const id of [...plan.drop].reverse()) {
     try {
       await target.removeSet(id);
@@ -64,7 +77,7 @@ export async function pruneTarget(target: Target, policy: RetentionPolicy, optio
  * never throws, since a failed prune must not turn a good backup into a failed one.
  * Returns nothing to do ([]) when afterBackup is off.
  */
-export async function pruneAfterBackup(config: Config, stateDir: string, targets: Target[], emit: Emit, now = new Date()): Promise<PruneResult[]> {
+export async function pruneAfterBackup(config: Config, trust: SetTrust, targets: Target[], emit: Emit, now = new Date()): Promise<PruneResult[]> {
   if (!config.retention?.afterBackup) return [];
   let policy: RetentionPolicy;
   try {
@@ -74,24 +87,45 @@ export async function pruneAfterBackup(config: Config, stateDir: string, targets
     return [];
   }
   const results: PruneResult[] = [];
-  for (const target of targets) {
-    try {
-      results.push(await pruneTarget(target, policy, { stateDir, dryRun: false, emit, now }));
-    } catch (error) {
-      emit({ type: 'log', level: 'warn', message: `prune after backup on ${target.name} failed: ${redact(errorMessage(error))}` });
-    }
+  try {
+    await withPruneLock(trust.stateDir, false, async () => {
+      for (const target of targets) {
+        try {
+          results.push(await pruneTarget(target, policy, { stateDir: trust.stateDir, trust, dryRun: false, emit, now }));
+        } catch (error) {
+          emit({ type: 'log', level: 'warn', message: `prune after backup on ${target.name} failed: ${redact(errorMessage(error))}` });
+        }
+      }
+    });
+  } catch (error) {
+    emit({ type: 'log', level: 'warn', message: `prune after backup skipped: ${errorMessage(error)}` });
   }
   return results;
 }
 
-export function toCandidates(catalog: CatalogEntry[], verified: Set<string>): RetentionCandidate[] {
+export function toCandidates(catalog: CatalogEntry[], verified: Set<string>, readers = new Map<string, string>()): RetentionCandidate[] {
   return catalog.map((entry) => ({
     id: entry.id,
     time: entry.time,
-    status: entry.status,
+    // An unsigned (legacy) set is kept like an unreadable one: prune never judges what it cannot trust.
+    status: entry.legacy ? 'unreadable' : entry.status,
     sources: [...new Set(entry.manifest?.items.map((item) => item.source) ?? [])],
     verified: verified.has(entry.id),
+    beingRead: readers.get(entry.id),
   }));
+}
+
+/**
+ * Runs a prune under the prune lock (a dry run deletes nothing and needs none). The lock is
+ * taken before any reader is listed: see holdSetForReading for why that order matters.
+ */
+export async function withPruneLock<T>(stateDir: string, dryRun: boolean, work: () => Promise<T>): Promise<T> {
+  const lock = dryRun ? undefined : await acquireLock(stateDir, 'prune', 'drc prune');
+  try {
+    return await work();
+  } finally {
+    await lock?.release();
+  }
 }
 
 /** Sets whose latest verification on this target passed (a later failed one revokes it). */

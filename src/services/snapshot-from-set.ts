@@ -18,6 +18,6 @@ export async function loadSnapshotFromSet(context: SnapshotSetContext, setRef: s
   if (!source || (source.type !== 'calcom' && source.type !== 'retell')) {
     throw new DrcError(`push from backup set ${setRef}: "${sourceName}" is not a configured calcom or retell source`);
   }
-  const content = await readItemPlain(context.config, setRef, sourceName);
+  const content = await readItemPlain(context.config, context.stateDir, setRef, sourceName);
   return parseSnapshot(source.type, content.data.toString('utf8'), `set ${content.setId}: ${sourceName}`);
 }

@@ -7,6 +7,7 @@ import { BinlogCoordinateScanner, coordinateFlags, readBinlogState, type BinlogS
 import { MysqlRowCounter } from './mysql-row-counter.js';
 import { findMysqlTool, settleExit, toolFailure, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 const ROW_COUNT_METHOD =
   'rows counted in the dump stream itself (MySQL/MariaDB cannot share the --single-transaction snapshot with another connection)';
@@ -61,7 +62,7 @@ async function openMysqlDump(config: MysqlSourceConfig, signal: AbortSignal): Pr
   const counter = new MysqlRowCounter();
   const coordinates = new BinlogCoordinateScanner();
   const child = execa(dumpTool, [...mysqlToolArgs(connection), ...MYSQL_DUMP_FLAGS, ...coordinateFlags(binlogState), connection.database], {
-    env: mysqlEnv(connection),
+    ...childEnvOptions(mysqlEnv(connection)),
     stdin: 'ignore',
     buffer: { stdout: false, stderr: true },
     cancelSignal: signal,

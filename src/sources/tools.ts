@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DrcError } from '../errors.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 const found = new Map<string, string | undefined>();
 
@@ -27,7 +28,7 @@ export function findOnPath(...names: string[]): string | undefined {
  * A PostgreSQL client tool, newest installed major first: pg_dump must be at least as new as
  * the server, and Debian installs every major side by side under /usr/lib/postgresql.
  */
-export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql'): string {
+export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql' | 'pg_basebackup'): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root)
     ? readdirSync(root)
@@ -63,7 +64,7 @@ const versions = new Map<string, string>();
 export async function toolVersion(binary: string): Promise<string> {
   const cached = versions.get(binary);
   if (cached) return cached;
-  const result = await execa(binary, ['--version'], { reject: false });
+  const result = await execa(binary, ['--version'], { ...childEnvOptions(), reject: false });
   const version = (result.stdout || path.basename(binary)).split('\n')[0]!.trim();
   versions.set(binary, version);
   return version;

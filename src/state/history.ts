@@ -12,8 +12,10 @@ const backupRecord = z.object({
   kind: z.literal('backup'),
   at: z.string(),
   setId: z.string().optional(),
-  status: z.enum(['complete', 'partial', 'failed']),
+  /** refused: nothing was tried (another backup was running, bad selection); status ignores it. */
+  status: z.enum(['complete', 'partial', 'failed', 'refused']),
   exitCode: z.number(),
+  error: z.string().optional(),
   durationMs: z.number(),
   sources: z.array(z.object({ source: z.string(), ok: z.boolean(), storedBytes: z.number().optional(), error: z.string().optional() })),
   targets: z.array(z.object({ target: z.string(), ok: z.boolean(), error: z.string().optional() })),

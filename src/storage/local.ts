@@ -65,6 +65,14 @@ export function createLocalTarget(config: LocalTargetConfig): Target {
       return entries;
     },
 
+    async listFolders() {
+      const entries = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    },
+
     async listFiles(setId) {
       const names = await readdir(setDir(setId)).catch(() => [] as string[]);
       const files: StoredFile[] = [];

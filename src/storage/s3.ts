@@ -192,6 +192,19 @@ export function createS3Target(config: S3TargetConfig): Target {
       return [...sets.values()];
     },
 
+    async listFolders() {
+      return call(`listing s3://${bucket}/${base}`, async () => {
+        const folders: string[] = [];
+        for await (const page of paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: base, Delimiter: '/' })) {
+          for (const common of page.CommonPrefixes ?? []) {
+            const name = common.Prefix?.slice(base.length).replace(/\/$/, '');
+            if (name) folders.push(name);
+          }
+        }
+        return folders;
+      });
+    },
+
     async listFiles(setId) {
       const prefix = keyOf(setId, '');
       const files: StoredFile[] = [];

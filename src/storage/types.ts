@@ -34,6 +34,12 @@ export interface Target {
   /** Throws a DrcError naming the target and the fix when it cannot be reached or written. */
   checkReachable(): Promise<void>;
   listSets(): Promise<StoredSetEntry[]>;
+  /**
+   * The names of the top-level folders only (set ids, and others such as archive/), without
+   * looking inside them: one delimiter listing per thousand folders on S3. For views over many
+   * hosts and sets, which then read only the manifests they need.
+   */
+  listFolders(): Promise<string[]>;
   listFiles(setId: string): Promise<StoredFile[]>;
   createItemWriter(setId: string, file: string, expectedBytes?: number): Promise<ItemWriter>;
   /** Atomic write of a small file (manifest, SHA256SUMS, RESTORE.md). */

@@ -13,6 +13,7 @@ import type { ResolvedSet } from '../restore/resolve-set.js';
 import { loadAndCheck } from '../restore/scratch.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import { stderrTail } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export interface DeepResult {
   /** The target whose copy was used. */
@@ -37,7 +38,8 @@ export async function deepCheckItem(
 ): Promise<DeepResult> {
   const source = config.sources.find((entry) => entry.name === item.source && entry.type === item.type);
   try {
-    if (source && isDatabaseSource(source)) {
+    // A base backup is checked like a files archive (tar -t); recovering it is what drc drill --at does.
+    if (source && isDatabaseSource(source) && !item.baseBackup) {
       const engine = await createEngine(source);
       const scratch = derivedDatabaseName(item.database ?? engine.database, 'verify', now);
       try {
@@ -49,7 +51,7 @@ export async function deepCheckItem(
       }
     }
     const started = Date.now();
-    emit({ type: 'task-started', task: item.source, phase: 'verify --deep', detail: `${item.file}: decrypt, decompress${item.type === 'files' ? ', tar -t' : ''}`, totalBytes: item.storedBytes });
+    emit({ type: 'task-started', task: item.source, phase: 'verify --deep', detail: `${item.file}: decrypt, decompress${isTar(item) ? ', tar -t' : ''}`, totalBytes: item.storedBytes });
     const progress = throttledProgress(emit, item.source, 'verify --deep', 250, item.storedBytes);
     const { result, copy } = await withGoodCopy({
       resolved,
@@ -58,14 +60,18 @@ export async function deepCheckItem(
       emit,
       onProgress: (bytes) => progress(bytes),
       ...(signal ? { signal } : {}),
-      attempt: (input) => (item.type === 'files' ? listArchive(input.stream) : drain(input.stream)),
+      attempt: (input) => (isTar(item) ? listArchive(input.stream) : drain(input.stream)),
     });
-    const detail = item.type === 'files' ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
+    const detail = isTar(item) ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
     emit({ type: 'task-finished', task: item.source, phase: 'verify --deep', ok: true, bytes: item.storedBytes, elapsedMs: Date.now() - started, detail });
     return { target: copy.target.name, problems: [], detail };
   } catch (error) {
     return { target: undefined, problems: [`${item.source}: ${errorMessage(error)}`] };
   }
+}
+
+function isTar(item: ManifestItem): boolean {
+  return item.type === 'files' || item.baseBackup !== undefined;
 }
 
 async function drain(plain: Readable): Promise<number> {
@@ -74,12 +80,17 @@ async function drain(plain: Readable): Promise<number> {
   return bytes;
 }
 
-/** tar -t over the stream: proves the archive reads to its end; returns the number of entries. */
-async function listArchive(plain: Readable): Promise<number> {
-  const child = execa('tar', ['--list', '--file=-'], { stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
+/**
+ * tar -t over the stream: proves the archive reads to its end; returns the number of entries.
+ * tar stops reading at the end-of-archive blocks, often before the last record's padding (and
+ * the zstd frame end) has been fed: what is left is still read here, so the plain sha256 is
+ * checked on every byte, and tar's early exit is not an error.
+ */
+export async function listArchive(plain: Readable): Promise<number> {
+  const child = execa('tar', ['--list', '--file=-'], { ...childEnvOptions(), stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
   let entries = 0;
   child.stdout!.on('data', (chunk: Buffer) => (entries += chunk.toString('utf8').split('\n').length - 1));
-  const fed = pipeline(plain, child.stdin!).then(
+  const fed = pipeline(plain, feedWhileOpen(child.stdin!)).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -89,4 +100,28 @@ async function listArchive(plain: Readable): Promise<number> {
   if (result.exitCode !== 0) throw new DrcError(`tar --list failed: ${stderrTail(result.stderr)}`);
   if (feedError) throw feedError;
   return entries;
+}
+
+/** Writes into a tool's stdin until the tool closes it, then reads the rest into nothing. */
+function feedWhileOpen(stdin: NodeJS.WritableStream & { destroyed: boolean }): Writable {
+  let closed = false;
+  stdin.on('error', () => (closed = true)); // EPIPE: the tool has read all it wanted
+  stdin.on('close', () => (closed = true));
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (closed || stdin.destroyed) return callback();
+      if (stdin.write(chunk)) return callback();
+      const go = () => {
+        stdin.off('drain', go);
+        stdin.off('close', go);
+        callback();
+      };
+      stdin.on('drain', go);
+      stdin.on('close', go);
+    },
+    final(callback) {
+      if (!closed) stdin.end();
+      callback();
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { loadAllCatalogs } from '../restore/resolve-set.js';
+import type { SetTrust } from '../sets/sealed-manifest.js';
 import { readHistory, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
 import type { Emit } from '../events.js';
@@ -8,6 +9,8 @@ export interface BackupListing {
   time: string;
   host: string;
   status: 'complete' | 'partial' | 'unreadable';
+  /** sealed: its manifest's seal verified; unsigned: a legacy set (no seal); refused: forged, stripped or unreadable. */
+  trust: 'sealed' | 'unsigned' | 'refused';
   items: Array<{ source: string; type: string; storedBytes: number; plainBytes: number }>;
   storedBytes: number;
   /** Targets holding a copy with a readable manifest. */
@@ -17,16 +20,20 @@ export interface BackupListing {
 }
 
 /** Every set on every target, newest first, merged by id, with its newest verification. */
-export async function listBackups(targets: Target[], stateDir: string, emit?: Emit): Promise<{ sets: BackupListing[]; unreachable: Array<{ target: string; error: string }> }> {
-  const view = await loadAllCatalogs(targets, emit);
+export async function listBackups(targets: Target[], trust: SetTrust, emit?: Emit): Promise<{ sets: BackupListing[]; unreachable: Array<{ target: string; error: string }> }> {
+  const { stateDir } = trust;
+  const view = await loadAllCatalogs(targets, trust, emit);
   const verifies = await readHistory(stateDir, 'verify').catch(() => [] as VerifyRecord[]);
   const byId = new Map<string, BackupListing>();
   for (const entry of view.entries) {
     let listing = byId.get(entry.id);
     if (!listing) {
-      listing = { id: entry.id, time: entry.time.toISOString(), host: entry.host, status: entry.status, items: [], storedBytes: 0, targets: [], problems: [] };
+      listing = { id: entry.id, time: entry.time.toISOString(), host: entry.host, status: entry.status, trust: 'sealed', items: [], storedBytes: 0, targets: [], problems: [] };
       byId.set(entry.id, listing);
     }
+    if (entry.refused || !entry.manifest) listing.trust = 'refused';
+    else if (entry.legacy && listing.trust === 'sealed') listing.trust = 'unsigned';
+    if (entry.legacy) listing.problems.push(`${entry.target}: ${entry.problem}`);
     if (entry.manifest) {
       listing.targets.push(entry.target);
       if (!listing.items.length) {

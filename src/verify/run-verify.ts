@@ -3,7 +3,10 @@ import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadDecryptionKeys } from '../restore/decrypt.js';
 import { resolveSet } from '../restore/resolve-set.js';
+import { loadSetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory } from '../state/history.js';
+import { acquireLock, type Lock } from '../state/lock.js';
+import { holdSetForReading } from '../state/set-readers.js';
 import { openTargets } from '../storage/open-targets.js';
 import { formatDuration } from '../util/duration.js';
 import { checkStoredCopy } from './check-copy.js';
@@ -20,6 +23,8 @@ export interface VerifyOptions {
   target?: string | undefined;
   /** Private key for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
   keyFile?: string | undefined;
+  /** --allow-unsigned: a legacy set without a seal may be verified (loudly). */
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -45,9 +50,15 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   const { config, emit } = options;
   const started = (options.now ?? (() => new Date()))();
   const outcome: VerifyOutcome = { exitCode: EXIT.critical, setId: options.set, ok: false, copies: [], deepProblems: [], durationMs: 0 };
+  const locks: Lock[] = [];
   try {
+    const command = options.deep ? 'drc verify --deep' : 'drc verify';
+    if (options.deep) locks.push(await acquireLock(options.stateDir, 'verify-deep', command));
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
-    const resolved = await resolveSet(targets, options.set, { emit });
+    const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
+    const held = await holdSetForReading(options.stateDir, command, () => resolveSet(targets, options.set, { trust, emit }), emit);
+    locks.push(held.lock);
+    const resolved = held.resolved;
     outcome.setId = resolved.id;
     for (const copy of resolved.copies) {
       const problems = await checkStoredCopy(copy, resolved.id, emit, options.signal);
@@ -70,6 +81,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   } catch (error) {
     outcome.deepProblems.push(errorMessage(error));
     emit({ type: 'log', level: 'error', message: errorMessage(error), ...(error instanceof DrcError && error.hint ? { hint: error.hint } : {}) });
+    if (error instanceof DrcError) outcome.exitCode = error.exitCode;
+  } finally {
+    for (const lock of locks) await lock.release();
   }
   outcome.durationMs = Date.now() - started.getTime();
   const at = new Date().toISOString();

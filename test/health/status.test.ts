@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { appendHistory } from '../../src/state/history.js';
 import { createLocalTarget } from '../../src/storage/local.js';
 import { runDrc } from '../helpers/drc.js';
-import { writeFakeSet } from '../helpers/fake-sets.js';
+import { FAKE_SET_PASSPHRASE, writeFakeSet } from '../helpers/fake-sets.js';
 import { startDeadEndpoint } from '../helpers/s3rver.js';
 import { makeTempDir, uniqueSuffix } from '../helpers/tmp.js';
 
@@ -65,7 +65,7 @@ async function install(options: { ageHours?: number[]; setBytes?: number; drill?
 }
 
 const status = (setup: Setup, args: string[] = [], freeBytes = 10_000_000) =>
-  runDrc(['--config', setup.configPath, ...args, 'status'], { env: { DRC_TEST_FREE_BYTES: String(freeBytes) } });
+  runDrc(['--config', setup.configPath, ...args, 'status'], { env: { DRC_TEST_FREE_BYTES: String(freeBytes), DRC_TEST_PASSPHRASE: FAKE_SET_PASSPHRASE } });
 
 describe('drc status', () => {
   test('fresh backups and a passed drill: OK, exit 0, one Nagios line with performance data first', async () => {
@@ -132,7 +132,7 @@ describe('drc status', () => {
     const setup = await install({
       extraTargets: [{ name: 'offsite', type: 's3', bucket: 'drc-test', endpoint, accessKeyIdEnv: 'DRC_TEST_PASSPHRASE', secretAccessKeyEnv: 'DRC_TEST_PASSPHRASE' }],
     });
-    const run = await runDrc(['--config', setup.configPath, 'status'], { env: { DRC_TEST_FREE_BYTES: '10000000', DRC_TEST_PASSPHRASE: 'not-a-real-key' } });
+    const run = await runDrc(['--config', setup.configPath, 'status'], { env: { DRC_TEST_FREE_BYTES: '10000000', DRC_TEST_PASSPHRASE: FAKE_SET_PASSPHRASE } });
     expect(run.exitCode).toBe(2);
     expect(run.stdout.split('\n')[0]).toMatch(/^DRC CRITICAL - target offsite \(s3:\/\/drc-test\S*\) unreachable: /);
     expect(run.stdout).toContain('target local (');
@@ -153,7 +153,7 @@ describe('drc status', () => {
   test('a config that does not load: CRITICAL on stdout too, so the monitor shows why', async () => {
     const configPath = path.join(temp.dir, `broken-${uniqueSuffix()}.json`);
     await writeFile(configPath, JSON.stringify({ sources: [], targets: [] }));
-    const run = await runDrc(['--config', configPath, 'status']);
+    const run = await runDrc(['--config', configPath, 'status'], { env: { DRC_TEST_PASSPHRASE: FAKE_SET_PASSPHRASE } });
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toMatch(/^DRC CRITICAL - cannot check: invalid config .*config\.sources/);
   });
@@ -161,7 +161,7 @@ describe('drc status', () => {
   test('keeps the report in the state folder and writes Prometheus metrics on request', async () => {
     const setup = await install({ ageHours: [1, 25] });
     const metricsFile = path.join(setup.stateDir, 'metrics', 'drc.prom');
-    const run = await status(setup, [], 10_000_000).then(() => runDrc(['--config', setup.configPath, 'status', '--metrics', metricsFile], { env: { DRC_TEST_FREE_BYTES: '10000000' } }));
+    const run = await status(setup, [], 10_000_000).then(() => runDrc(['--config', setup.configPath, 'status', '--metrics', metricsFile], { env: { DRC_TEST_FREE_BYTES: '10000000', DRC_TEST_PASSPHRASE: FAKE_SET_PASSPHRASE } }));
     expect(run.exitCode).toBe(0);
     const saved = JSON.parse(await readFile(path.join(setup.stateDir, 'status.json'), 'utf8')) as { level: string; summary: string };
     expect(saved.level).toBe('ok');

@@ -1,11 +1,10 @@
 import { execa } from 'execa';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ENTRY = path.join(ROOT, 'screens/main.tsx');
-/** tsx's loader by absolute path, so drc can run from any working directory. */
-const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+/** Built once per test run by the global setup (test/helpers/global-setup.ts). */
+const ENTRY = path.join(ROOT, 'dist/screens/main.js');
 
 export interface DrcRun {
   exitCode: number;
@@ -16,14 +15,14 @@ export interface DrcRun {
 }
 
 /**
- * Runs the real drc command line in a child process (through tsx, so no build step), without
- * a terminal, the way cron would.
+ * Runs the real, built drc command line in a child process without a terminal, the way cron
+ * would.
  */
 export async function runDrc(
   args: string[],
   options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<DrcRun> {
-  const result = await execa(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], {
+  const result = await execa(process.execPath, [ENTRY, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: '1', ...options.env },
     reject: false,
@@ -39,5 +38,5 @@ export async function runDrc(
 
 /** The node arguments that start drc, for tests that spawn it themselves (tmux, kill tests). */
 export function drcCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', TSX_LOADER, ENTRY] };
+  return { command: process.execPath, args: [ENTRY] };
 }

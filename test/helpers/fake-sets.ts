@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SUMS_FILE, type Manifest, type ManifestItem } from '../../src/sets/manifest.js';
+import type { SetTrust } from '../../src/sets/sealed-manifest.js';
 import { makeSetId } from '../../src/sets/set-id.js';
+import { createDocumentTrust } from '../../src/trust/authenticate.js';
 import type { Target } from '../../src/storage/types.js';
 
 export interface FakeItem {
@@ -18,6 +20,16 @@ export interface FakeSet {
   host?: string;
   status?: Manifest['status'];
   items: FakeItem[];
+  /** Leave the manifest without a seal, as drc wrote sets before it sealed them. */
+  unsealed?: boolean;
+}
+
+/** The passphrase fake sets are sealed with (a MAC, as for a passphrase-only config). */
+export const FAKE_SET_PASSPHRASE = 'fake-set passphrase';
+
+/** How tests read fake sets: trusting the MAC of FAKE_SET_PASSPHRASE. */
+export async function fakeSetTrust(stateDir: string, allowUnsealed = false): Promise<SetTrust> {
+  return { documents: await createDocumentTrust({ passphrase: FAKE_SET_PASSPHRASE }), allowUnsealed, stateDir };
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -26,7 +38,8 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
  * Writes a small but valid backup set through the Target API: real item files with their
  * SHA256SUMS and a manifest that parses, written last like the backup engine does. The item
  * content is random bytes rather than a real encrypted dump; retention and status only read
- * manifests and sizes, so that is all these tests need. Returns the set id.
+ * manifests and sizes, so that is all these tests need. The manifest is sealed with a MAC of
+ * FAKE_SET_PASSPHRASE unless `unsealed`. Returns the set id.
  */
 export async function writeFakeSet(target: Target, set: FakeSet): Promise<string> {
   const id = makeSetId(set.time, set.host ?? 'web1');
@@ -65,7 +78,12 @@ export async function writeFakeSet(target: Target, set: FakeSet): Promise<string
     items,
     failures: set.status === 'partial' ? [{ source: 'other', type: 'files', error: 'failed in a test' }] : [],
   };
-  await target.writeFile(id, MANIFEST_FILE, JSON.stringify(manifest, null, 2));
+  const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
+  if (!set.unsealed) {
+    const seal = await (await createDocumentTrust({ passphrase: FAKE_SET_PASSPHRASE })).seal(bytes);
+    await target.writeFile(id, `${MANIFEST_FILE}${seal.suffix}`, seal.content);
+  }
+  await target.writeFile(id, MANIFEST_FILE, bytes);
   return id;
 }
 

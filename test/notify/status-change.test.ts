@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createLocalTarget } from '../../src/storage/local.js';
 import { appendHistory } from '../../src/state/history.js';
 import { runDrc } from '../helpers/drc.js';
-import { writeFakeSet } from '../helpers/fake-sets.js';
+import { FAKE_SET_PASSPHRASE, writeFakeSet } from '../helpers/fake-sets.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { startRecordingServer } from './servers.js';
 
@@ -36,7 +36,7 @@ test('drc status notifies when the level changes, not on every hourly run', asyn
       stateDir,
     }),
   );
-  const env = { DRC_TEST_WEBHOOK_URL: `${http.url}/hooks/status`, DRC_TEST_FREE_BYTES: '100000000' };
+  const env = { DRC_TEST_WEBHOOK_URL: `${http.url}/hooks/status`, DRC_TEST_FREE_BYTES: '100000000', DRC_TEST_PASSPHRASE: FAKE_SET_PASSPHRASE };
   const levels = () => http.requests.map((r) => (JSON.parse(r.body) as { kind: string; level: string }).level);
 
   expect((await runDrc(['--config', configPath, 'status'], { env })).exitCode).toBe(2);

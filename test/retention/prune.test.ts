@@ -10,7 +10,7 @@ import { createS3Target } from '../../src/storage/s3.js';
 import type { Target } from '../../src/storage/types.js';
 import type { DrcEvent } from '../../src/events.js';
 import { runDrc } from '../helpers/drc.js';
-import { dailyTimes, writeFakeSet } from '../helpers/fake-sets.js';
+import { dailyTimes, FAKE_SET_PASSPHRASE, fakeSetTrust, writeFakeSet } from '../helpers/fake-sets.js';
 import { startS3rver, type TestS3rver } from '../helpers/s3rver.js';
 import { makeTempDir, uniqueSuffix } from '../helpers/tmp.js';
 
@@ -50,7 +50,7 @@ const EXPECTED_KEPT = [
 ];
 
 async function setIdsOn(target: Target): Promise<string[]> {
-  return (await loadCatalog(target)).map((entry) => entry.id);
+  return (await loadCatalog(target, await fakeSetTrust(temp.dir))).map((entry) => entry.id);
 }
 
 describe.each([
@@ -61,7 +61,7 @@ describe.each([
     const target = openTarget();
     const ids = await fillTarget(target);
     const events: DrcEvent[] = [];
-    const result = await pruneTarget(target, POLICY, { stateDir: temp.dir, dryRun: true, emit: (e) => events.push(e), now: NOW });
+    const result = await pruneTarget(target, POLICY, { stateDir: temp.dir, trust: await fakeSetTrust(temp.dir), dryRun: true, emit: (e) => events.push(e), now: NOW });
     expect(result.plan.keep).toEqual(EXPECTED_KEPT);
     expect(await setIdsOn(target)).toEqual(ids);
     const lines = events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
@@ -74,12 +74,12 @@ describe.each([
   test('deletes exactly the planned sets, manifests and files alike', async () => {
     const target = openTarget();
     const ids = await fillTarget(target);
-    const result = await pruneTarget(target, POLICY, { stateDir: temp.dir, dryRun: false, emit: () => {}, now: NOW });
+    const result = await pruneTarget(target, POLICY, { stateDir: temp.dir, trust: await fakeSetTrust(temp.dir), dryRun: false, emit: () => {}, now: NOW });
     expect(result.removed.sort()).toEqual(ids.filter((id) => !EXPECTED_KEPT.includes(id)).sort());
     expect(result.failed).toEqual([]);
     expect((await target.listSets()).map((entry) => entry.id).sort()).toEqual([...EXPECTED_KEPT].sort());
     expect(await target.listFiles('2026-11-08T02-15-00Z_web1')).toEqual([]);
-    expect((await target.listFiles(EXPECTED_KEPT[4]!)).map((file) => file.name).sort()).toEqual(['SHA256SUMS', 'app-db.dump.zst.gpg', 'app.tar.zst.gpg', 'manifest.json']);
+    expect((await target.listFiles(EXPECTED_KEPT[4]!)).map((file) => file.name).sort()).toEqual(['SHA256SUMS', 'app-db.dump.zst.gpg', 'app.tar.zst.gpg', 'manifest.json', 'manifest.json.mac']);
   });
 });
 
@@ -90,7 +90,7 @@ test('an old set that is the only verified one survives prune on its target', as
   await appendHistory(stateDir, { kind: 'verify', at: '2026-11-05T03:00:00Z', setId: '2026-11-04T02-15-00Z_web1', target: 'local', deep: true, ok: true, durationMs: 1000, problems: [] });
   // Verified on another target only: does not count here.
   await appendHistory(stateDir, { kind: 'verify', at: '2026-11-06T03:00:00Z', setId: '2026-11-05T02-15-00Z_web1', target: 'offsite', deep: false, ok: true, durationMs: 1000, problems: [] });
-  const result = await pruneTarget(target, POLICY, { stateDir, dryRun: false, emit: () => {}, now: NOW });
+  const result = await pruneTarget(target, POLICY, { stateDir, trust: await fakeSetTrust(stateDir), dryRun: false, emit: () => {}, now: NOW });
   expect(result.plan.keep).toEqual([...EXPECTED_KEPT, '2026-11-04T02-15-00Z_web1']);
   expect(await setIdsOn(target)).toContain('2026-11-04T02-15-00Z_web1');
   expect(await setIdsOn(target)).not.toContain('2026-11-05T02-15-00Z_web1');
@@ -101,9 +101,9 @@ test('pruneAfterBackup does nothing unless retention.afterBackup is set', async 
   const target = createLocalTarget({ name: 'local', type: 'local', path: path.join(temp.dir, `after-${uniqueSuffix()}`) });
   const ids = await fillTarget(target);
   const config = { retention: POLICY } as unknown as Config;
-  expect(await pruneAfterBackup(config, temp.dir, [target], () => {}, NOW)).toEqual([]);
+  expect(await pruneAfterBackup(config, await fakeSetTrust(temp.dir), [target], () => {}, NOW)).toEqual([]);
   expect(await setIdsOn(target)).toEqual(ids);
-  const results = await pruneAfterBackup({ retention: { ...POLICY, afterBackup: true } } as unknown as Config, temp.dir, [target], () => {}, NOW);
+  const results = await pruneAfterBackup({ retention: { ...POLICY, afterBackup: true } } as unknown as Config, await fakeSetTrust(temp.dir), [target], () => {}, NOW);
   expect(results[0]!.removed).toHaveLength(14);
   expect(await setIdsOn(target)).toEqual(EXPECTED_KEPT);
 });
@@ -131,7 +131,7 @@ describe('drc prune', () => {
         stateDir: path.join(temp.dir, `state-${uniqueSuffix()}`),
       }),
     );
-    const env = { ...s3.env, DRC_TEST_PASSPHRASE: 'correct horse battery staple' };
+    const env = { ...s3.env, DRC_TEST_PASSPHRASE: FAKE_SET_PASSPHRASE };
 
     const dry = await runDrc(['--config', configPath, 'prune', '--dry-run'], { env });
     expect(dry.exitCode).toBe(0);
