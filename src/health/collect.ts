@@ -5,6 +5,8 @@ import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
 import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { readHistory, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
+import { readRestoreJournals } from '../restore/restore-journal.js';
+import { isAlive } from '../state/lock.js';
 import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
 
 export interface TargetFacts {
@@ -25,16 +27,22 @@ export interface StatusFacts {
   backups: BackupRecord[];
   verifies: VerifyRecord[];
   drills: DrillRecord[];
+  /** Restores, drills and deep verifications a killed drc left half-done and nothing could settle yet. */
+  unfinishedRestores?: Array<{ kind: string; source: string; live: string; pid: number; at: string }>;
 }
 
 export async function collectStatusFacts(config: Config, stateDir: string, targets: Target[], probe: FreeSpaceProbe): Promise<StatusFacts> {
-  const [backups, verifies, drills, targetFacts] = await Promise.all([
+  const [backups, verifies, drills, journals, targetFacts] = await Promise.all([
     readHistory(stateDir, 'backup'),
     readHistory(stateDir, 'verify'),
     readHistory(stateDir, 'drill'),
+    readRestoreJournals(stateDir),
     loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
-  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills };
+  const unfinishedRestores = journals
+    .filter((journal) => !isAlive(journal.begin.pid))
+    .map(({ begin }) => ({ kind: begin.kind, source: begin.source, live: begin.live, pid: begin.pid, at: begin.at }));
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, unfinishedRestores };
 }
 
 async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {
