@@ -1,39 +1,41 @@
-import { execa, type ResultPromise } from 'execa';
-import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface Measurement {
   seconds: number;
-  /** Peak resident memory of the measured process itself (not its children), in MiB. */
-  peakRssMiB?: number;
+  /** CPU seconds (user + system) of the command and every process it started. */
+  cpuSeconds: number;
+  /** Peak resident memory of the largest single process of the command (GNU time's %M), in MiB. */
+  peakRssMiB: number;
 }
 
-/** Runs a shell pipeline and returns its wall time. */
-export async function timeShell(script: string, env: Record<string, string> = {}): Promise<Measurement> {
-  const started = process.hrtime.bigint();
-  await execa('bash', ['-c', `set -euo pipefail; ${script}`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-}
-
-/** Runs a command, sampling its VmRSS from /proc every 50 ms for the peak. */
-export async function timeCommand(command: string, args: string[], env: Record<string, string> = {}): Promise<Measurement> {
-  const started = process.hrtime.bigint();
-  const child: ResultPromise = execa(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let peak = 0;
-  const sampler = setInterval(async () => {
-    try {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-    } catch {
-      // exited between samples
-    }
-  }, 50);
+/**
+ * Wall time, CPU time and peak RSS through GNU time. On a shared machine the wall time moves
+ * with the neighbours' load; the CPU seconds of the same work hardly do, so both are reported.
+ */
+async function timed(command: string, args: string[], env: Record<string, string>): Promise<Measurement> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drc-bench-time-'));
+  const out = path.join(dir, 'time');
   try {
-    await child;
+    const started = process.hrtime.bigint();
+    await execa('/usr/bin/time', ['-f', '%U %S %M', '-o', out, command, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const [user, system, rssKiB] = (await readFile(out, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds, cpuSeconds: user! + system!, peakRssMiB: rssKiB! / 1024 };
   } finally {
-    clearInterval(sampler);
+    await rm(dir, { recursive: true, force: true });
   }
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: peak };
+}
+
+/** Runs a shell pipeline (bash, pipefail). */
+export function timeShell(script: string, env: Record<string, string> = {}): Promise<Measurement> {
+  return timed('bash', ['-c', `set -euo pipefail; ${script}`], env);
+}
+
+export function timeCommand(command: string, args: string[], env: Record<string, string> = {}): Promise<Measurement> {
+  return timed(command, args, env);
 }
 
 export function ratio(a: number, b: number): string {

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { Config, SourceConfig } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { chooseCompression } from '../pipeline/compress.js';
@@ -9,13 +9,18 @@ import { renderRestoreDoc } from '../sets/restore-doc.js';
 import { hostName, makeSetId } from '../sets/set-id.js';
 import { formatSums } from '../sets/sums.js';
 import { createSource } from '../sources/index.js';
+import { createConfigSource, createSystemSource } from '../sources/meta.js';
+import { CONFIG_ITEM } from '../sets/meta-items.js';
 import { openTargets, selectByName } from '../storage/open-targets.js';
 import type { Target } from '../storage/types.js';
 import { appendHistory } from '../state/history.js';
 import { DRC_VERSION } from '../version.js';
 import { detectShrunkItems } from '../notify/shrink.js';
-import { loadCatalog } from '../sets/catalog.js';
+import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
 import { loadSetTrust, recordSealedSet } from '../sets/sealed-manifest.js';
+import { createBaseBackupSource } from '../pitr/postgres/base-backup.js';
+import { isBaseBackupDue, isPitrSource } from '../pitr/postgres/schedule.js';
+import type { BackupSource } from '../sources/types.js';
 import { removeDebris } from './debris.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { findMissingSets, replicateSet } from './replicate.js';
@@ -28,6 +33,8 @@ export interface BackupOptions {
   emit: Emit;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Take a base backup of every `pitr` source now, whatever its schedule says. */
+  baseBackup?: boolean;
 }
 
 export interface BackupOutcome {
@@ -76,7 +83,8 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     // Fails now, before hours of dumping, when the set could not be sealed (no key, key unreadable).
     await trust.documents.seal(Buffer.alloc(0));
     const compression = chooseCompression(config.compressionLevel);
-    const previous = (await loadCatalog(primary, trust)).find((entry) => entry.manifest && !entry.legacy)?.manifest;
+    const catalog = await loadCatalog(primary, trust);
+    const previous = catalog.find((entry) => entry.manifest && !entry.legacy)?.manifest;
     const setId = await uniqueSetId(primary, started, host);
     emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
 
@@ -84,12 +92,26 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     for (const sourceConfig of sourceConfigs) {
       if (signal.aborted) break;
       try {
-        const source = await createSource(sourceConfig);
-        items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+        for (const source of await createSources(sourceConfig, catalog, Boolean(options.baseBackup), started)) {
+          items.push(await backupItem({ source, setId, target: primary, compression, encryption, emit, signal }));
+        }
       } catch (error) {
         outcome.failedSources.push({ source: sourceConfig.name, error: errorMessage(error) });
         const hint = error instanceof DrcError ? error.hint : undefined;
         emit({ type: 'log', level: 'error', message: errorMessage(error), ...(hint ? { hint } : {}) });
+      }
+    }
+    // Every set also carries the config and the system inventory, so a lost server can be
+    // rebuilt from the set alone. They are small; when they fail the set says so, like a source.
+    if (items.length > 0) {
+      for (const meta of [createConfigSource(config), createSystemSource(config)]) {
+        if (signal.aborted) break;
+        try {
+          items.push(await backupItem({ source: meta, setId, target: primary, compression, encryption, emit, signal }));
+        } catch (error) {
+          outcome.failedSources.push({ source: meta.name, error: errorMessage(error) });
+          emit({ type: 'log', level: 'error', message: errorMessage(error) });
+        }
       }
     }
     if (signal.aborted) {
@@ -116,7 +138,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       items,
       failures: outcome.failedSources.map((failure) => ({
         source: failure.source,
-        type: sourceConfigs.find((entry) => entry.name === failure.source)!.type,
+        type: sourceConfigs.find((entry) => entry.name === failure.source)?.type ?? (failure.source === CONFIG_ITEM ? 'config' : 'system'),
         error: failure.error,
       })),
     } satisfies Omit<Manifest, 'finishedAt'>;
@@ -182,6 +204,15 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
       },
     });
   }
+}
+
+/** A source's items: its dump, and for a `pitr` source a base backup when one is due (or forced). */
+async function createSources(sourceConfig: SourceConfig, catalog: CatalogEntry[], forceBase: boolean, now: Date): Promise<BackupSource[]> {
+  const sources = [await createSource(sourceConfig)];
+  if (isPitrSource(sourceConfig) && (forceBase || isBaseBackupDue(catalog, sourceConfig, now))) {
+    sources.push(createBaseBackupSource(sourceConfig));
+  }
+  return sources;
 }
 
 async function checkTargets(targets: Target[], outcome: BackupOutcome, emit: Emit): Promise<Target[]> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { DrcError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
-import { tryResolveSecret } from './secrets.js';
+import { SecretTooShortError, tryResolveSecret } from './secrets.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -107,9 +107,10 @@ function registerConfiguredSecrets(config: Config): void {
   }
   for (const [env, file] of refs) {
     try {
-      tryResolveSecret({ env, file }, 'secret');
-    } catch {
-      // An unreadable secret file is reported when the secret is actually needed.
+      tryResolveSecret({ env, file }, `secret ${env ? `env ${env}` : `file ${file}`}`);
+    } catch (error) {
+      // Too short to mask: refused now. An unreadable file is reported when the secret is needed.
+      if (error instanceof SecretTooShortError) throw error;
     }
   }
 }

@@ -51,6 +51,10 @@ export const postgresSourceSchema = z.strictObject({
   ...databaseFields,
   type: z.literal('postgres'),
   url: withoutPassword(['postgres://', 'postgresql://']),
+  /** Point-in-time recovery: physical base backups on their own schedule plus the WAL archive (drc wal push). */
+  pitr: z.boolean().optional(),
+  /** A backup takes a new base backup once the newest one is older than this (default 7d). */
+  baseBackupEvery: duration.optional(),
 });
 
 export const mysqlSourceSchema = z.strictObject({
@@ -78,6 +82,8 @@ export const calcomSourceSchema = z.strictObject({
   type: z.literal('calcom'),
   /** How many days of past bookings the archive keeps (future ones are always kept). */
   bookingsDays: z.number().int().positive().optional(),
+  /** drc's request budget for this key (default 100; Cal.com allows 120 per minute, self-hosted may differ). */
+  requestsPerMinute: z.number().int().positive().optional(),
 });
 
 export const retellSourceSchema = z.strictObject({

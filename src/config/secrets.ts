@@ -10,11 +10,18 @@ const knownSecrets = new Set<string>();
 
 export const MASK = '********';
 
+/**
+ * Shorter values would mask ordinary words all over the output and garble every message; a
+ * configured secret that short is refused when the config is loaded (SecretTooShortError).
+ */
+export const MIN_SECRET_LENGTH = 4;
+
 export function registerSecret(value: string): void {
-  // Very short values would mask ordinary words ("wrong", "admin") all over the output and
-  // garble every message; a secret that short offers no protection anyway.
-  if (value.length >= 6) knownSecrets.add(value);
+  if (value.length >= MIN_SECRET_LENGTH) knownSecrets.add(value);
 }
+
+/** A configured secret too short to be masked in output (and to protect anything). */
+export class SecretTooShortError extends DrcError {}
 
 export function redact(text: string): string {
   let result = text;
@@ -55,6 +62,12 @@ export function tryResolveSecret(ref: SecretRef, what: string): string | undefin
         hint: 'check the path and that drc may read it (mode 0600, owned by the user running drc)',
       });
     }
+  }
+  if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+    const where = ref.env && process.env[ref.env] ? `env var ${ref.env}` : `file ${ref.file}`;
+    throw new SecretTooShortError(`${what}: ${where} holds only ${value.length} character(s); drc refuses secrets shorter than ${MIN_SECRET_LENGTH}`, {
+      hint: `use a longer secret: drc masks every secret in its output, which needs at least ${MIN_SECRET_LENGTH} characters`,
+    });
   }
   if (value !== undefined) registerSecret(value);
   return value;

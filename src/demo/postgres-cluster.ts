@@ -1,4 +1,4 @@
-import { chown, mkdir } from 'node:fs/promises';
+import { appendFile, chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { DrcError } from '../errors.js';
@@ -9,6 +9,7 @@ export const PG_BIN = process.env.DRC_DEMO_PG_BIN ?? '/usr/lib/postgresql/15/bin
 export interface PgCluster {
   socketDir: string;
   port: number;
+  dataDir: string;
   /** A drc source URL for `database` on this cluster (socket, trust auth, no password). */
   url(database: string): string;
   psql(database: string, sql: string): Promise<string>;
@@ -35,8 +36,11 @@ async function run(binary: string, args: string[], what: string): Promise<string
   return result.stdout;
 }
 
-/** A throwaway PostgreSQL cluster under `dir`, listening only on a unix socket in `dir`. */
-export async function startPgCluster(dir: string): Promise<PgCluster> {
+/**
+ * A throwaway PostgreSQL cluster under `dir`, listening only on a unix socket in `dir`.
+ * `settings` are appended to its postgresql.conf (e.g. archiving for point-in-time tests).
+ */
+export async function startPgCluster(dir: string, settings: string[] = []): Promise<PgCluster> {
   const dataDir = path.join(dir, 'data');
   const socketDir = path.join(dir, 'socket');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -47,11 +51,13 @@ export async function startPgCluster(dir: string): Promise<PgCluster> {
   }
   const port = await findFreePort();
   await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], 'initdb');
+  if (settings.length) await appendFile(path.join(dataDir, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
   const options = `-k ${socketDir} -p ${port} -c listen_addresses= -c fsync=off -c shared_buffers=16MB`;
   await run('pg_ctl', ['-D', dataDir, '-l', path.join(dir, 'server.log'), '-o', options, '-w', '-t', '30', 'start'], 'starting PostgreSQL');
   const cluster: PgCluster = {
     socketDir,
     port,
+    dataDir,
     url: (database) => `postgres://postgres@:${port}/${database}?host=${socketDir}`,
     psql: (database, sql) => run('psql', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], `psql on ${database}`),
     stop: async () => {
@@ -61,7 +67,7 @@ export async function startPgCluster(dir: string): Promise<PgCluster> {
   return cluster;
 }
 
-async function lookupUser(name: string): Promise<{ uid: number; gid: number }> {
+export async function lookupUser(name: string): Promise<{ uid: number; gid: number }> {
   const { stdout } = await execa('id', ['-u', name]);
   const { stdout: group } = await execa('id', ['-g', name]);
   return { uid: Number(stdout.trim()), gid: Number(group.trim()) };

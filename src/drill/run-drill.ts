@@ -13,6 +13,8 @@ import { appendHistory, type DrillRecord } from '../state/history.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { holdSetForReading } from '../state/set-readers.js';
 import { openTargets } from '../storage/open-targets.js';
+import { recordDrillOnTargets } from '../fleet/drill-record.js';
+import { hostName } from '../sets/set-id.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 
 export interface DrillOptions {
@@ -117,6 +119,23 @@ async function drillSources(
   }
   const failed = drills.filter((drill) => !drill.ok);
   const exitCode = failed.length || options.signal?.aborted ? EXIT.critical : EXIT.ok;
+  // The newest drill also goes beside the sets, for fleet views from other machines.
+  const slowest = drills.reduce<DrillResult | undefined>((worst, drill) => ((drill.rtoMs ?? 0) > (worst?.rtoMs ?? -1) ? drill : worst), undefined);
+  await recordDrillOnTargets(
+    targets,
+    {
+      format: 'drc-drill/1',
+      host: hostName(),
+      at: now().toISOString(),
+      scope: 'sources',
+      ok: exitCode === EXIT.ok,
+      problems: failed.flatMap((drill) => drill.problems.map((problem) => `${drill.source}: ${problem}`)),
+      ...(slowest?.setId ? { setId: slowest.setId } : {}),
+      ...(slowest?.rtoMs !== undefined ? { rtoMs: slowest.rtoMs } : {}),
+      ...(slowest?.rpoMs !== undefined ? { rpoMs: slowest.rpoMs } : {}),
+    },
+    emit,
+  );
   emit({
     type: 'result',
     command: 'drill',

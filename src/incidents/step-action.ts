@@ -43,7 +43,7 @@ export async function runStepAction(context: StepActionContext): Promise<{ passe
       config: context.setup.config,
       stateDir: context.setup.stateDir,
       vars: context.playbook.vars,
-      env: { DRC_INCIDENT_ID: context.incidentId, DRC_STEP: String(index + 1) },
+      env: { ...namedEnv(context.playbook.envVars), DRC_INCIDENT_ID: context.incidentId, DRC_STEP: String(index + 1) },
       signal,
       line,
       emit: (event) => forwardEngineEvent(index, event, line, publish),
@@ -87,4 +87,14 @@ function forwardEngineEvent(step: number, event: DrcEvent, line: (text: string) 
   else if (event.type === 'task-started') line(`${event.task}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}…`);
   else if (event.type === 'task-finished') line(`${event.task}: ${event.phase} ${event.ok ? 'done' : 'FAILED'}${event.detail ? ` (${event.detail})` : ''}`);
   else line(event.summary);
+}
+
+/** The env vars a playbook names (`${DB_HOST}` resolved from the environment): a shell step may see those. */
+function namedEnv(names: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

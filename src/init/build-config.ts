@@ -17,6 +17,8 @@ export interface InitAnswers {
   passphraseEnv?: string;
   recipient: string[];
   stateDir?: string;
+  /** The signing key init created or found (see src/trust/signing-key.ts); none: MAC seals only. */
+  signing?: { publicKey: string; keyFile: string };
 }
 
 /** Builds a config document from init flags or answers; validation happens in parseConfig. */
@@ -58,6 +60,7 @@ export function buildConfig(answers: InitAnswers): Config {
       ...(answers.passphraseEnv ? { passphraseEnv: answers.passphraseEnv } : {}),
       ...(answers.recipient.length ? { recipients: answers.recipient.map((file) => path.resolve(file)) } : {}),
     },
+    ...(answers.signing ? { signing: answers.signing } : {}),
     retention: { keepLast: 3, daily: 14, weekly: 4, monthly: 3 },
     objectives: { rto: '2h', rpo: '26h', maxAge: '26h' },
     playbooks: [],

@@ -20,7 +20,7 @@ export function detectShrunkItems(previous: Manifest | undefined, manifest: Mani
   if (!previous) return [];
   const found: ShrunkItem[] = [];
   for (const item of manifest.items) {
-    const before = previous.items.find((candidate) => candidate.source === item.source);
+    const before = previous.items.find((candidate) => candidate.source === item.source && !candidate.baseBackup === !item.baseBackup);
     if (!before) continue;
     const current = new Set((item.tables ?? []).map((table) => table.name));
     const missingTables = item.tables ? (before.tables ?? []).map((table) => table.name).filter((name) => !current.has(name)) : [];

@@ -1,12 +1,11 @@
-import { pipeline } from 'node:stream/promises';
 import { DrcError, errorMessage } from '../errors.js';
 import { throttledProgress, type Emit } from '../events.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import type { BackupSource } from '../sources/types.js';
 import type { Target } from '../storage/types.js';
 import type { Compression } from './compress.js';
-import { createEncryptor, type EncryptionSettings } from './encryption.js';
-import { HashingTap } from './tap.js';
+import type { EncryptionSettings } from './encryption.js';
+import { storeStream } from './store-stream.js';
 
 export interface BackupItemOptions {
   source: BackupSource;
@@ -23,9 +22,10 @@ export function itemFileName(source: BackupSource, compression: Compression): st
 }
 
 /**
- * dump → hash plain → compress → encrypt → hash stored → target, all streaming. The item is
- * committed (renamed into place) only after every stage succeeded, the dump tool exited 0
- * and its output passed the source's completeness checks; otherwise nothing is left behind.
+ * dump → hash plain → compress → encrypt → hash stored → target, all streaming (storeStream).
+ * The item is committed (renamed into place) only after every stage succeeded, the dump tool
+ * exited 0 and its output passed the source's completeness checks; otherwise nothing is left
+ * behind.
  */
 export async function backupItem(options: BackupItemOptions): Promise<ManifestItem> {
   const { source, target, compression, encryption, emit, signal } = options;
@@ -38,9 +38,7 @@ export async function backupItem(options: BackupItemOptions): Promise<ManifestIt
   try {
     dump = await source.open(signal);
     const inspect = dump.inspect?.bind(dump);
-    const plain = new HashingTap({ headBytes: 16, tailBytes: 4096, ...(inspect ? { onChunk: inspect } : {}), onProgress: progress });
-    const stored = new HashingTap();
-    await pipeline(dump.stream, plain, compression.createCompressor(), createEncryptor(encryption), stored, writer.stream, { signal });
+    const { plain, stored } = await storeStream({ stream: dump.stream, inspect, onProgress: progress, writer: writer.stream, compression, encryption, signal });
     const metadata = await dump.finish({ bytes: plain.bytes, head: plain.head, tail: plain.tail });
     await writer.commit();
     const finishedAt = new Date();
@@ -59,8 +57,8 @@ export async function backupItem(options: BackupItemOptions): Promise<ManifestIt
       type: source.type,
       file,
       storedBytes: stored.bytes,
-      sha256: stored.sha256(),
-      plain: { bytes: plain.bytes, sha256: plain.sha256() },
+      sha256: stored.sha256,
+      plain: { bytes: plain.bytes, sha256: plain.sha256 },
       compression: compression.kind,
       encryption: 'openpgp',
       startedAt: startedAt.toISOString(),

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { findOnPath } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export type CompressionKind = 'zstd' | 'gzip';
 
@@ -13,6 +14,8 @@ export interface Compression {
   engine: string;
   createCompressor(): Duplex;
   createDecompressor(): Duplex;
+  /** The compressing tool's command line when it is a separate program that reads a file named last. */
+  compressorCommand?: { binary: string; args: string[] };
 }
 
 type ZlibWithZstd = typeof zlib & {
@@ -37,11 +40,13 @@ export function chooseCompression(level?: number): Compression {
   const tool = findOnPath('zstd');
   if (tool) {
     const zstdLevel = String(Math.min(level ?? DEFAULT_ZSTD_LEVEL, 19));
+    const args = [`-${zstdLevel}`, '-T0', '-q', '-c'];
     return {
       kind: 'zstd',
       suffix: '.zst',
       engine: 'zstd tool',
-      createCompressor: () => childDuplex(tool, [`-${zstdLevel}`, '-T0', '-q', '-c']),
+      compressorCommand: { binary: tool, args },
+      createCompressor: () => childDuplex(tool, args),
       createDecompressor: () => childDuplex(tool, ['-d', '-q', '-c']),
     };
   }
@@ -71,14 +76,15 @@ export function decompressionFor(kind: CompressionKind): Compression {
   const preferred = chooseCompression();
   if (preferred.kind === kind) return preferred;
   if (kind === 'gzip') {
-    return { ...preferred, kind: 'gzip', suffix: '.gz', engine: 'node:zlib gzip', createDecompressor: () => zlib.createGunzip() };
+    const { compressorCommand: _zstdOnly, ...rest } = preferred;
+    return { ...rest, kind: 'gzip', suffix: '.gz', engine: 'node:zlib gzip', createDecompressor: () => zlib.createGunzip() };
   }
   throw new Error('this item is zstd-compressed but neither the zstd tool nor node:zlib zstd is available: apt-get install zstd');
 }
 
 /** A child process as a stream stage; it errors (with the tool's stderr) when the process fails. */
 function childDuplex(binary: string, args: string[]): Duplex {
-  const child = execa(binary, args, { buffer: { stdout: false, stderr: true }, encoding: 'buffer' });
+  const child = execa(binary, args, { ...childEnvOptions(), buffer: { stdout: false, stderr: true }, encoding: 'buffer' });
   const duplex = child.duplex({ binary: true });
   child.catch(() => {}); // the failure surfaces as the duplex's error
   return duplex;

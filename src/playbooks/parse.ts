@@ -10,7 +10,7 @@ import { parseAction } from './parse-action.js';
 import { frontmatterSchema, type Frontmatter } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { ChecklistItem, Playbook, Step, StepRun } from './types.js';
-import { createVarScope, interpolate, type VarScope } from './vars.js';
+import { createVarScope, interpolate, referenceShellVars, type VarScope } from './vars.js';
 import { PlaybookError, type Problem } from './playbook-error.js';
 import { YamlBlock } from './yaml-block.js';
 
@@ -144,7 +144,7 @@ function readRun(node: Code, line: number, context: StepContext): StepRun | unde
   const timeoutText = /(?:^|\s)timeout=(\S+)/.exec(node.meta ?? '')?.[1] ?? DEFAULT_SHELL_TIMEOUT;
   const timeoutMs = parseDuration(timeoutText);
   if (timeoutMs === undefined) report(line, `timeout=${timeoutText}: expected a duration such as "90s", "30m", "2h"`);
-  const script = interpolate(node.value, scope, (offset, message) => report(bodyLine + offset, message));
+  const script = referenceShellVars(node.value, scope, (offset, message) => report(bodyLine + offset, message));
   return { kind: 'shell', shell: node.lang === 'bash' ? 'bash' : 'sh', script, timeoutMs: timeoutMs ?? 600_000, line };
 }
 

@@ -31,7 +31,7 @@ export function checkNamesInConfig(action: Action, config: Config, lineOf: LineO
       for (const name of action.targets ?? []) target(name);
       break;
     case 'restore':
-      source('source', action.source);
+      if (action.source) source('source', action.source);
       break;
     case 'sync':
       source('source', action.source, ['calcom', 'retell']);
@@ -42,7 +42,12 @@ export function checkNamesInConfig(action: Action, config: Config, lineOf: LineO
       if (action['calcom-api'] !== undefined) source('calcom-api', action['calcom-api'], ['calcom']);
       if (action['retell-api'] !== undefined) source('retell-api', action['retell-api'], ['retell']);
       break;
+    case 'retell-route':
+    case 'calcom-fallback':
+      source('source', action.source, ['retell']);
+      break;
     case 'verify':
+    case 'init':
       break;
   }
 }

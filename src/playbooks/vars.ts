@@ -42,6 +42,17 @@ export function interpolate(text: string, scope: VarScope, report: (lineOffset: 
   });
 }
 
+/**
+ * A sh/bash block's script: names are checked like interpolate() does, but values are never
+ * pasted into the script text. `${name}` stays for the shell to expand from the environment
+ * the step runs with (the playbook's vars and the env vars it names), so a value holding shell
+ * syntax (`/x; touch ./PWNED`) is data, never a command. `$${name}` stays `${name}` as before.
+ */
+export function referenceShellVars(text: string, scope: VarScope, report: (lineOffset: number, message: string) => void): string {
+  interpolate(text, scope, report);
+  return text.replace(VARIABLE, (match, escaped: string) => (escaped ? match.slice(1) : match));
+}
+
 function lookupVar(scope: VarScope, name: string): string | undefined {
   if (Object.hasOwn(scope.vars, name)) return scope.vars[name];
   const value = scope.env[name];

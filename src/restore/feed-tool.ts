@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { DrcError, errorMessage } from '../errors.js';
 import { stderrTail } from '../sources/tools.js';
 import type { PlainInput } from './tool-input.js';
+import { childEnv } from '../trust/child-env.js';
 
 /**
  * Runs a restore tool on an item's plain content and waits for both. The tool's success counts
@@ -11,7 +12,7 @@ import type { PlainInput } from './tool-input.js';
  * stdin directly; any other stream is piped in.
  */
 export async function feedTool(input: PlainInput, binary: string, args: string[], env: Record<string, string>, what: string): Promise<void> {
-  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: [input.isPipe ? input.stream : 'pipe', 'ignore', 'pipe'] });
+  const child = spawn(binary, args, { env: childEnv(env), stdio: [input.isPipe ? input.stream : 'pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {

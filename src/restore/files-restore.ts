@@ -1,8 +1,9 @@
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DrcError } from '../errors.js';
 import { throttledProgress, type Emit } from '../events.js';
 import type { ManifestItem } from '../sets/manifest.js';
+import { confineRelativePath } from '../trust/confine.js';
 import type { DecryptionKeys } from './decrypt.js';
 import { feedTool } from './feed-tool.js';
 import { withGoodCopy } from './good-copy.js';
@@ -17,16 +18,25 @@ export interface FilesRestoreOptions {
   time: Date;
   /** A folder to extract into (the archived paths appear below it); default: beside each original. */
   into?: string | undefined;
+  /**
+   * Where each archived path goes, instead of `into` or beside the original (restore --all puts
+   * them back in place). A destination may be an empty folder: the restored one replaces it.
+   */
+  plan?: Array<{ from: string; to: string }> | undefined;
   signal?: AbortSignal | undefined;
 }
 
-/** Where each archived path will land: `<path>.restored-<stamp>` beside the original, or below --into. */
+/**
+ * Where each archived path will land: `<path>.restored-<stamp>` beside the original, or below
+ * --into. `from` is the path inside the archive, re-rooted and confined (no "..") the way tar
+ * re-roots member names, so it can only ever name something inside the staging folder.
+ */
 export function planFilesRestore(item: ManifestItem, time: Date, into?: string): Array<{ from: string; to: string }> {
   const paths = item.paths ?? [];
-  return paths.map((original) => ({
-    from: original,
-    to: into ? path.join(into, original.replace(/^\/+/, '')) : `${original.replace(/\/+$/, '')}.restored-${restoreStamp(time)}`,
-  }));
+  return paths.map((original) => {
+    const inside = confineRelativePath(original, `set item ${item.source}: archived path`);
+    return { from: inside, to: into ? path.join(into, inside) : `/${inside}.restored-${restoreStamp(time)}` };
+  });
 }
 
 /**
@@ -36,10 +46,10 @@ export function planFilesRestore(item: ManifestItem, time: Date, into?: string):
  */
 export async function restoreFiles(options: FilesRestoreOptions): Promise<{ restoredInto: string[] }> {
   const { item, emit } = options;
-  const plan = planFilesRestore(item, options.time, options.into);
+  const plan = options.plan ?? planFilesRestore(item, options.time, options.into);
   if (!plan.length) throw new DrcError(`set ${options.resolved.id}: ${item.source} lists no archived paths in its manifest`);
   for (const entry of plan) {
-    if (await stat(entry.to).catch(() => undefined)) {
+    if ((await stat(entry.to).catch(() => undefined)) && !(options.plan && (await isEmptyFolder(entry.to)))) {
       throw new DrcError(`${entry.to} already exists; refusing to write into it`, { hint: 'pass --into an empty or new folder' });
     }
   }
@@ -65,9 +75,10 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
       },
       undo: () => rm(staging, { recursive: true, force: true }),
     });
+    for (const entry of plan) await checkInsideStaging(staging, entry.from);
     for (const entry of plan) {
       await mkdir(path.dirname(entry.to), { recursive: true });
-      await rename(path.join(staging, entry.from.replace(/^\/+/, '')), entry.to);
+      await rename(path.join(staging, entry.from), entry.to);
     }
     await removeEmptyTree(staging);
     progress(item.storedBytes, true);
@@ -77,6 +88,28 @@ export async function restoreFiles(options: FilesRestoreOptions): Promise<{ rest
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     emit({ type: 'task-finished', task: item.source, phase: 'restore', ok: false, elapsedMs: Date.now() - started, detail: (error as Error).message });
     throw error;
+  }
+}
+
+/** A folder with nothing in it: restoring over it loses nothing. */
+export async function isEmptyFolder(dir: string): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  return Boolean(info?.isDirectory()) && (await readdir(dir)).length === 0;
+}
+
+/**
+ * A path in the staging folder whose parents are real folders there: an archive that made one
+ * of them a symlink (to "/" or elsewhere) would otherwise have the rename move a live folder.
+ */
+async function checkInsideStaging(staging: string, inside: string): Promise<void> {
+  const root = await realpath(staging);
+  const parent = await realpath(path.dirname(path.join(staging, inside))).catch(() => undefined);
+  const expected = path.dirname(path.join(root, inside));
+  const info = await lstat(path.join(staging, inside)).catch(() => undefined);
+  if (parent !== expected || !info) {
+    throw new DrcError(`the archive does not hold ${inside} as a path inside the restore folder${parent && parent !== expected ? ` (a parent resolves to ${parent})` : ''}; nothing was moved into place`, {
+      hint: 'the archive is not what drc wrote: restore from another set, and find out who changed this one',
+    });
   }
 }
 

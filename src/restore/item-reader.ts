@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DrcError, errorMessage } from '../errors.js';
 import { decompressionFor } from '../pipeline/compress.js';
-import { HashingTap } from '../pipeline/tap.js';
+import { HashingTap, hashStream } from '../pipeline/tap.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import type { Target } from '../storage/types.js';
 import { createDecryptor, type DecryptionKeys } from './decrypt.js';
@@ -18,10 +22,15 @@ export class DamagedCopyError extends DrcError {
   }
 }
 
+/** What reading a stored file checks it against: a set's manifest item or an archive index entry. */
+export type StoredFileFacts = Pick<ManifestItem, 'file' | 'storedBytes' | 'sha256' | 'plain' | 'compression'>;
+
 export interface OpenItemOptions {
   target: Target;
   setId: string;
-  item: ManifestItem;
+  item: StoredFileFacts;
+  /** Reads a file outside the set folders (the archive); default target.openRead(setId, item.file). */
+  open?: { read(): Promise<{ stream: Readable; bytes: number }>; where: string };
   keys: DecryptionKeys;
   /** The sha256 SHA256SUMS lists on this copy, when it lists the file. */
   listedSha256?: string | undefined;
@@ -30,16 +39,23 @@ export interface OpenItemOptions {
   signal?: AbortSignal;
 }
 
-/** The stored file opened for reading, its size checked, with a tap that hashes it as it flows. */
+/**
+ * The stored file, proven to be exactly the bytes the (authenticated) manifest names before a
+ * single byte is decrypted: it is copied to a private spool file while hashed, the sha256 and
+ * size compared with the manifest, and only the spool is then read. So a forged or swapped
+ * item never reaches a decompressor, pg_restore, mariadb or tar, and an attacker cannot change
+ * the file between the check and the read. The spool holds encrypted bytes only (0600, in a
+ * 0700 folder under $TMPDIR) and is removed once read.
+ */
 export async function openStored(options: OpenItemOptions): Promise<{ stream: Readable; tap: HashingTap; where: string; storedProblem(): DamagedCopyError | undefined }> {
   const { target, setId, item } = options;
-  const where = `${target.name}:${target.describeFile(setId, item.file)}`;
+  const where = options.open?.where ?? `${target.name}:${target.describeFile(setId, item.file)}`;
   if (options.listedSha256 && options.listedSha256 !== item.sha256) {
     throw new DamagedCopyError(target.name, `${where}: SHA256SUMS lists ${options.listedSha256.slice(0, 12)}… but manifest.json says ${item.sha256.slice(0, 12)}…`);
   }
   let opened: { stream: Readable; bytes: number };
   try {
-    opened = await target.openRead(setId, item.file);
+    opened = await (options.open ? options.open.read() : target.openRead(setId, item.file));
   } catch (error) {
     throw new DamagedCopyError(target.name, `${where}: cannot read it (${errorMessage(error)})`);
   }
@@ -47,14 +63,37 @@ export async function openStored(options: OpenItemOptions): Promise<{ stream: Re
     opened.stream.destroy();
     throw new DamagedCopyError(target.name, `${where}: ${opened.bytes} bytes stored, the manifest says ${item.storedBytes}: the copy is damaged`);
   }
-  const tap = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
-  const storedProblem = () => {
-    const sha = tap.sha256();
-    return sha === item.sha256
+  const spool = await spoolStored(opened.stream, where, options);
+  const damaged = (sha: string, bytes: number) =>
+    sha === item.sha256 && bytes === item.storedBytes
       ? undefined
       : new DamagedCopyError(target.name, `${where}: sha256 of the stored file is ${sha.slice(0, 12)}…, expected ${item.sha256.slice(0, 12)}…: this copy is damaged`);
-  };
-  return { stream: opened.stream, tap, where, storedProblem };
+  const spooled = damaged(spool.sha256, spool.bytes);
+  if (spooled) {
+    await spool.remove();
+    throw spooled;
+  }
+  const stream = createReadStream(spool.file, { highWaterMark: 1 << 20 });
+  // Removed as soon as it is open: the open descriptor keeps the bytes readable, nothing else can.
+  await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+  await spool.remove();
+  const tap = new HashingTap();
+  return { stream, tap, where, storedProblem: () => damaged(tap.sha256(), tap.bytes) };
+}
+
+async function spoolStored(stream: Readable, where: string, options: OpenItemOptions): Promise<{ file: string; sha256: string; bytes: number; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drc-spool-'));
+  const file = path.join(dir, 'item');
+  const remove = () => rm(dir, { recursive: true, force: true });
+  const tap = new HashingTap(options.onProgress ? { onProgress: options.onProgress } : {});
+  try {
+    await pipeline(stream, tap, createWriteStream(file, { mode: 0o600, flags: 'wx' }), ...(options.signal ? [{ signal: options.signal }] : []));
+  } catch (error) {
+    await remove();
+    if ((error as { code?: string }).code === 'ABORT_ERR') throw error;
+    throw new DamagedCopyError(options.target.name, `${where}: cannot read it (${errorMessage(error)})`);
+  }
+  return { file, sha256: tap.sha256(), bytes: tap.bytes, remove };
 }
 
 /**
@@ -110,11 +149,7 @@ export function toReadError(error: unknown, where: string): Error {
 /** Hashes a stored copy in full: tells a damaged file from a failure elsewhere. */
 export async function hashStoredCopy(target: Target, setId: string, file: string, onProgress?: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
   const opened = await target.openRead(setId, file);
-  const tap = new HashingTap(onProgress ? { onProgress } : {});
-  await pipeline(opened.stream, tap, async (source: AsyncIterable<Buffer>) => {
-    for await (const _chunk of source); // only the hash is wanted
-  });
-  return { sha256: tap.sha256(), bytes: tap.bytes };
+  return hashStream(opened.stream, onProgress);
 }
 
 /**

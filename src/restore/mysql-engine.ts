@@ -14,6 +14,7 @@ import { quoteMysqlIdent as q } from './names.js';
 import { MysqlTableSlice } from './mysql-table-slice.js';
 import { describeBlockers, findBlockers, SWAP_LOCK_WAIT_SECONDS, waitForNoBlockers } from './mysql-blockers.js';
 import type { RestoreJournal, SavedTrigger } from './restore-journal.js';
+import { shellJoin } from '../trust/shell-quote.js';
 
 
 export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
@@ -60,7 +61,9 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       await exec(`DROP DATABASE IF EXISTS ${q(database)}`);
     },
     async load(database, input, table) {
-      const args = [...mysqlToolArgs(live), '--binary-mode', database];
+      // --one-database: the client skips anything addressed to another database (a dump drc wrote has no USE);
+      // defence in depth behind the stored sha256, which is checked before a byte is loaded.
+      const args = [...mysqlToolArgs(live), '--binary-mode', '--one-database', database];
       const where = `${what}: restore into "${database}"`;
       if (!table) return feedTool(input, findMysqlTool('client'), args, mysqlEnv(live), where);
       // One table's part of the dump: the stream passes through the slicer here in Node.
@@ -128,7 +131,7 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       return notes;
     },
     dropHint(before) {
-      return `mariadb${mysqlToolArgs(live).map((arg) => ` ${arg}`).join('')} --execute='DROP DATABASE \`${before}\`'`;
+      return shellJoin(['mariadb', ...mysqlToolArgs(live), `--execute=DROP DATABASE ${q(before)}`]);
     },
     async close() {
       await admin?.end().catch(() => {});

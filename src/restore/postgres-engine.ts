@@ -11,6 +11,8 @@ import type { DatabaseEngine } from './engine.js';
 import { feedTool } from './feed-tool.js';
 import { streamInput } from './tool-input.js';
 import { quotePgIdent } from './names.js';
+import { childEnvOptions } from '../trust/child-env.js';
+import { shellJoin } from '../trust/shell-quote.js';
 
 const MAINTENANCE_DB = 'postgres';
 
@@ -132,8 +134,8 @@ export function createPostgresEngine(source: PostgresSourceConfig): DatabaseEngi
     dropHint(before, table) {
       const admin = on(MAINTENANCE_DB).uri;
       return table
-        ? `psql --dbname="${live.uri}" --command='DROP SCHEMA ${quotePgIdent(before)} CASCADE'`
-        : `psql --dbname="${admin}" --command='DROP DATABASE ${quotePgIdent(before)}'`;
+        ? shellJoin(['psql', `--dbname=${live.uri}`, `--command=DROP SCHEMA ${quotePgIdent(before)} CASCADE`])
+        : shellJoin(['psql', `--dbname=${admin}`, `--command=DROP DATABASE ${quotePgIdent(before)}`]);
     },
     async close() {
       await admin?.end().catch(() => {});
@@ -188,7 +190,7 @@ async function replaceTable(
   const psqlArgs = ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--no-password', `--dbname=${live.uri}`];
   if (!exists) {
     const dump = execa(findPostgresTool('pg_dump'), ['--no-owner', `--table=${qualified}`, '--no-password', `--dbname=${on(restored).uri}`], {
-      env,
+      ...childEnvOptions(env),
       buffer: { stdout: false, stderr: true },
       reject: false,
     });
@@ -208,7 +210,7 @@ async function replaceTable(
     }
   });
   const copyOut = execa(psql, ['--no-psqlrc', '--quiet', '--no-password', `--dbname=${on(restored).uri}`, `--command=COPY ${qualified} (${columns}) TO STDOUT`], {
-    env,
+    ...childEnvOptions(env),
     buffer: { stdout: false, stderr: true },
     reject: false,
   });

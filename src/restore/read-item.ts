@@ -1,10 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { ignoreEvents, type Emit } from '../events.js';
 import { loadSetTrust } from '../sets/sealed-manifest.js';
+import type { ManifestItem } from '../sets/manifest.js';
 import { openTargets } from '../storage/open-targets.js';
-import { loadDecryptionKeys } from './decrypt.js';
+import { loadDecryptionKeys, type DecryptionKeys } from './decrypt.js';
 import { withGoodCopy } from './good-copy.js';
-import { findItem, resolveSet } from './resolve-set.js';
+import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
 
 export interface ItemContent {
   setId: string;
@@ -31,6 +32,11 @@ export async function readItemPlain(
   const resolved = await resolveSet(targets, setRef, { trust, source: sourceName, emit });
   const item = findItem(resolved, sourceName);
   const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
+  return { setId: resolved.id, setTime: resolved.time.toISOString(), data: await readResolvedItemPlain(resolved, item, keys, emit) };
+}
+
+/** The same for a set already resolved and keys already loaded (init --from has no config yet). */
+export async function readResolvedItemPlain(resolved: ResolvedSet, item: ManifestItem, keys: DecryptionKeys, emit: Emit = ignoreEvents): Promise<Buffer> {
   const { result } = await withGoodCopy({
     resolved,
     item,
@@ -42,5 +48,5 @@ export async function readItemPlain(
       return Buffer.concat(chunks);
     },
   });
-  return { setId: resolved.id, setTime: resolved.time.toISOString(), data: result };
+  return result;
 }

@@ -65,6 +65,16 @@ export async function resolveSet(targets: Target[], ref: string, options: { trus
       .sort()
       .reverse()
       .find((candidate) => byId.get(candidate)!.some((entry) => holds(entry) && (entry.status === 'complete' || options.source)));
+    // A newer set that is not authentic is not silently stepped over: which set to trust
+    // instead (and how much data that loses) is a person's decision.
+    const newerRefused = view.entries.find((entry) => entry.refused && (!id || entry.id > id) && !byId.has(entry.id));
+    if (newerRefused) {
+      throw new DrcError(`the newest set ${newerRefused.id} on ${newerRefused.target} is REFUSED: ${newerRefused.problem}`, {
+        hint: id
+          ? `someone with write access to ${newerRefused.target} may have planted it; the newest authentic set is ${id}: name it instead of "latest" once you have looked`
+          : `someone with write access to ${newerRefused.target} may have changed it; no authentic set is left to use`,
+      });
+    }
     if (!id) {
       refuseLegacy(view.entries.find((entry) => entry.legacy && holds(entry)));
       const what = options.source ? ` holding source ${options.source}` : '';
@@ -111,7 +121,8 @@ function refuseLegacy(entry: CatalogEntry | undefined): void {
 
 /** The set's item for a source, or an error that lists what the set holds. */
 export function findItem(resolved: ResolvedSet, source: string): ManifestItem {
-  const item = resolved.manifest.items.find((entry) => entry.source === source);
+  // A pitr source's base backup is a second item under the same source name; restores read the dump.
+  const item = resolved.manifest.items.find((entry) => entry.source === source && !entry.baseBackup);
   if (!item) {
     const failed = resolved.manifest.failures.find((failure) => failure.source === source);
     throw new DrcError(

@@ -5,6 +5,7 @@ import { DrcError } from '../errors.js';
 import { findOnPath, stderrTail } from '../sources/tools.js';
 import { createDecryptor } from './decrypt.js';
 import { openItemPlain, openStored, toReadError, type OpenItemOptions } from './item-reader.js';
+import { childEnv } from '../trust/child-env.js';
 
 /**
  * An item's plain content for a restore tool. `stream` is what the tool reads; `done` settles
@@ -32,7 +33,7 @@ export async function openItemForTool(options: OpenItemOptions): Promise<PlainIn
     return { stream: await openItemPlain(options), done: Promise.resolve(), isPipe: false };
   }
   const stored = await openStored(options);
-  const child = spawn(tool, ['-d', '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(tool, ['-d', '-q', '-c'], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

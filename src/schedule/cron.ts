@@ -1,5 +1,6 @@
 import { DrcError } from '../errors.js';
-import { JOBS, jobArgs, shellQuote, type ScheduleSettings } from './jobs.js';
+import { shellJoin, shellQuote } from '../trust/shell-quote.js';
+import { JOBS, jobArgs, type ScheduleSettings } from './jobs.js';
 
 export const CRON_BEGIN = '# BEGIN drc';
 export const CRON_END = '# END drc';
@@ -10,7 +11,7 @@ export const CRON_END = '# END drc';
  * prune chained after the backup so it never runs while a long backup is still writing.
  */
 export function renderCronBlock(settings: ScheduleSettings): string {
-  const command = (args: string[]) => args.map(shellQuote).join(' ');
+  const command = (args: string[]) => shellJoin(args);
   const byName = new Map(JOBS.map((job) => [job.name, job]));
   const lines: Array<[string, string]> = [
     [byName.get('backup')!.cron, `{ ${command(jobArgs(settings, byName.get('backup')!))}; ${command(jobArgs(settings, byName.get('prune')!))}; }`],

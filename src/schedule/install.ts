@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../metrics/write-atomic.js';
 import { renderCronBlock, replaceCronBlock } from './cron.js';
 import type { ScheduleSettings } from './jobs.js';
 import { renderSystemdUnits, timerNames } from './systemd.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
 
@@ -53,7 +54,7 @@ export async function installSystemd(settings: ScheduleSettings, unitDir = DEFAU
   outcome.commands = commands.map((words) => words.join(' '));
   if (path.resolve(unitDir) !== DEFAULT_UNIT_DIR) return outcome;
   for (const [command, ...args] of commands) {
-    const result = await execa(command!, args, { reject: false });
+    const result = await execa(command!, args, { ...childEnvOptions(), reject: false });
     if (result.exitCode !== 0) {
       throw new DrcError(`${[command, ...args].join(' ')} failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`, {
         hint: 'run "drc schedule install --systemd" as root, or use --print and install the units yourself',
@@ -73,7 +74,7 @@ async function readOptional(file: string): Promise<string> {
 }
 
 async function readCrontab(user: string | undefined): Promise<string> {
-  const result = await execa('crontab', [...(user ? ['-u', user] : []), '-l'], { reject: false });
+  const result = await execa('crontab', [...(user ? ['-u', user] : []), '-l'], { ...childEnvOptions(), reject: false });
   if (result.exitCode === 0) return result.stdout.endsWith('\n') || !result.stdout ? result.stdout : result.stdout + '\n';
   if (/no crontab/i.test(result.stderr)) return '';
   throw new DrcError(`crontab -l failed: ${result.stderr.trim() || (result.failed ? result.shortMessage : `exit ${result.exitCode}`)}`, {
@@ -82,7 +83,7 @@ async function readCrontab(user: string | undefined): Promise<string> {
 }
 
 async function writeCrontab(user: string | undefined, content: string): Promise<void> {
-  const result = await execa('crontab', [...(user ? ['-u', user] : []), '-'], { input: content, reject: false });
+  const result = await execa('crontab', [...(user ? ['-u', user] : []), '-'], { ...childEnvOptions(), input: content, reject: false });
   if (result.exitCode !== 0) {
     throw new DrcError(`crontab - failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`, {
       hint: user ? `installing into ${user}'s crontab needs root` : 'check that cron is installed and you may use it (/etc/cron.allow)',

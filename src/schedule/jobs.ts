@@ -59,8 +59,3 @@ export function resolveDrcCommand(argv = process.argv, env = process.env): { com
   }
   return { command: ['drc'], guessed: true };
 }
-
-/** Quotes a word for /bin/sh only when it needs it. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

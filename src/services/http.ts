@@ -1,11 +1,14 @@
 import { redact } from '../config/secrets.js';
 import { DrcError, errorMessage } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
+import { abortableSleep, type RateBudget } from './rate-budget.js';
 
 /**
- * A small JSON client for the SaaS APIs drc backs up: one timeout per request, retries with
- * exponential backoff on 429, 5xx and network errors (honouring Retry-After), and errors that
- * name the source and where its key comes from — never the key itself.
+ * A small JSON client for the SaaS APIs drc backs up: one timeout per request, a per-key
+ * request budget, retries with exponential backoff on 5xx and network errors, a 429 waited out
+ * for as long as the service says (Retry-After, else X-RateLimit-Reset, else its known block
+ * time: Cal.com sends no Retry-After and blocks a key for 60 s), progress while waiting, and
+ * errors that name the source and where its key comes from — never the key itself.
  */
 export interface JsonClientOptions {
   /** The configured source name, for messages: "source calcom: …". */
@@ -21,9 +24,28 @@ export interface JsonClientOptions {
   retries?: number;
   /** First backoff delay; doubles per retry. Tests set it low. */
   baseDelayMs?: number;
-  /** No wait (backoff or Retry-After) is longer than this. */
+  /** No backoff after a 5xx or network error is longer than this. */
   maxDelayMs?: number;
+  /** How long the service blocks a key that went over its limit, when a 429 says nothing. */
+  rateLimitBlockMs?: number;
+  /** Retries after a 429 (each waits the block out); separate from `retries`. */
+  rateLimitRetries?: number;
+  /** No wait for a rate limit is longer than this (a Reset header far in the future is capped). */
+  maxRateLimitWaitMs?: number;
+  /** Requests go no faster than this budget allows (shared per key). */
+  budget?: RateBudget;
+  /** Told before every wait longer than a moment: rate limit, budget or backoff. */
+  onWait?: (wait: ClientWait) => void;
   signal?: AbortSignal;
+}
+
+/** A wait the client is about to do, for "waiting 60s for Cal.com's rate limit" lines. */
+export interface ClientWait {
+  reason: 'rate-limited' | 'budget' | 'retry';
+  waitMs: number;
+  /** Where the wait comes from: "Retry-After", "X-RateLimit-Reset-Default", "block time", "backoff". */
+  basis: string;
+  what: string;
 }
 
 export interface JsonRequest {
@@ -62,7 +84,10 @@ export class ServiceCallError extends DrcError {
   }
 }
 
-const DEFAULTS = { timeoutMs: 30_000, retries: 4, baseDelayMs: 500, maxDelayMs: 30_000 };
+const DEFAULTS = { timeoutMs: 30_000, retries: 4, baseDelayMs: 500, maxDelayMs: 30_000, rateLimitBlockMs: 60_000, rateLimitRetries: 5, maxRateLimitWaitMs: 180_000 };
+
+/** Waits shorter than this are not worth a progress line. */
+const NOTICEABLE_WAIT_MS = 1_000;
 
 export function createJsonClient(options: JsonClientOptions): JsonClient {
   const settings = { ...DEFAULTS, ...definedOnly(options) };
@@ -73,22 +98,72 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
     async request<T>(request: JsonRequest): Promise<T> {
       const url = buildUrl(baseUrl, request);
       const what = `${request.method ?? 'GET'} ${request.path}`;
-      for (let attempt = 0; ; attempt += 1) {
+      const wait = async (reason: ClientWait['reason'], waitMs: number, basis: string) => {
+        if (waitMs >= NOTICEABLE_WAIT_MS) options.onWait?.({ reason, waitMs, basis, what });
+        await abortableSleep(waitMs, options.signal).catch((error: unknown) => {
+          throw new DrcError(`source ${options.source}: stopped while waiting to send ${what}`, { cause: error });
+        });
+      };
+      let failures = 0;
+      let limited = 0;
+      for (;;) {
+        if (options.budget) {
+          await options.budget.take(options.signal, (waitMs) => {
+            if (waitMs >= NOTICEABLE_WAIT_MS) options.onWait?.({ reason: 'budget', waitMs, basis: `${options.budget!.limit} requests per ${formatDuration(options.budget!.windowMs)}`, what });
+          }).catch((error: unknown) => {
+            throw new DrcError(`source ${options.source}: stopped while waiting to send ${what}`, { cause: error });
+          });
+        }
         const outcome = await attemptOnce(url, request, options, settings.timeoutMs);
         const idempotent = request.idempotent ?? request.method !== 'POST';
         const status = outcome.kind === 'response' ? outcome.response.status : undefined;
-        const retryable = status === 429 || (idempotent && (status === undefined || isRetryableStatus(status)));
-        if (retryable && attempt < settings.retries) {
-          const retryAfter = outcome.kind === 'response' ? parseRetryAfter(outcome.response.headers.get('retry-after')) : undefined;
+        const attempts = failures + limited;
+        if (status === 429 && limited < settings.rateLimitRetries) {
+          const { waitMs, basis } = rateLimitWait(outcome.kind === 'response' ? outcome.response.headers : new Headers(), settings);
           await outcomeBodyDone(outcome);
-          await sleep(Math.min(retryAfter ?? settings.baseDelayMs * 2 ** attempt, settings.maxDelayMs), options.signal);
+          limited += 1;
+          await wait('rate-limited', waitMs, basis);
           continue;
         }
-        if (outcome.kind === 'network') throw networkError(options, what, outcome.error, settings.timeoutMs, attempt);
-        return readResponse<T>(outcome.response, options, what, attempt);
+        const retryable = status !== 429 && idempotent && (status === undefined || isRetryableStatus(status));
+        if (retryable && failures < settings.retries) {
+          await outcomeBodyDone(outcome);
+          const backoff = Math.min(settings.baseDelayMs * 2 ** failures, settings.maxDelayMs);
+          failures += 1;
+          await wait('retry', backoff, 'backoff');
+          continue;
+        }
+        if (outcome.kind === 'network') throw networkError(options, what, outcome.error, settings.timeoutMs, attempts);
+        return readResponse<T>(outcome.response, options, what, attempts);
       }
     },
   };
+}
+
+/**
+ * How long a 429 asks to wait: Retry-After when sent (Retell); else the reset of Cal.com's
+ * throttler, X-RateLimit-Reset or X-RateLimit-Reset-<Name> (seconds until the window or block
+ * ends; a value that looks like a Unix time is read as one); else the known block time.
+ */
+export function rateLimitWait(headers: Headers, settings: { rateLimitBlockMs: number; maxRateLimitWaitMs: number }, now = Date.now()): { waitMs: number; basis: string } {
+  const capped = (ms: number) => Math.min(Math.max(ms, 0), settings.maxRateLimitWaitMs);
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+  if (retryAfter !== undefined) return { waitMs: capped(retryAfter), basis: 'Retry-After' };
+  const resets: Array<[string, number]> = [];
+  headers.forEach((value, name) => {
+    if (/^x-ratelimit-reset(-.+)?$/i.test(name) && /^\d+(\.\d+)?$/.test(value.trim())) resets.push([name, Number(value)]);
+  });
+  if (resets.length > 0) {
+    // Several named limits may be reported; the request waits for the one that ends last.
+    const [name, value] = resets.reduce((latest, entry) => (entry[1] > latest[1] ? entry : latest));
+    const ms = value > 1e9 ? value * 1000 - now : value * 1000;
+    return { waitMs: capped(Math.ceil(ms) + 250), basis: canonicalHeader(name) };
+  }
+  return { waitMs: capped(settings.rateLimitBlockMs), basis: 'block time' };
+}
+
+function canonicalHeader(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase()).replace('Ratelimit', 'RateLimit');
 }
 
 type Outcome = { kind: 'response'; response: Response } | { kind: 'network'; error: unknown };
@@ -198,17 +273,6 @@ function buildUrl(baseUrl: string, request: JsonRequest): string {
     if (value !== undefined) url.searchParams.set(key, String(value));
   }
   return url.toString();
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new DrcError('stopped'));
-    });
-  });
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

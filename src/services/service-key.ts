@@ -1,5 +1,7 @@
 import type { CalcomSourceConfig, RetellSourceConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secrets.js';
+import type { ClientWait } from './http.js';
+import type { RateBudget } from './rate-budget.js';
 
 export type ServiceSourceConfig = CalcomSourceConfig | RetellSourceConfig;
 
@@ -20,11 +22,20 @@ export function resolveServiceKey(config: ServiceSourceConfig): ServiceKey {
   return { apiKey, keyOrigin };
 }
 
-/** Client knobs tests turn down (backoff) and callers may pass on (abort signal). */
+/**
+ * Client knobs tests turn down (backoff, rate-limit block, budget) and callers pass on (abort
+ * signal, progress while waiting). The defaults are the services' real limits.
+ */
 export interface ClientTuning {
   timeoutMs?: number;
   retries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  rateLimitBlockMs?: number;
+  rateLimitRetries?: number;
+  maxRateLimitWaitMs?: number;
+  /** Replaces the per-key budget (Cal.com: 100 requests per minute). */
+  budget?: RateBudget;
+  onWait?: (wait: ClientWait) => void;
   signal?: AbortSignal;
 }

@@ -6,9 +6,9 @@ import { planCalcomPush } from './calcom/plan.js';
 import { fetchCalcomConfig, fetchCalcomSnapshot } from './calcom/snapshot.js';
 import { calcomSnapshotSchema, countCalcomSnapshot, type CalcomConfigState, type CalcomSnapshot } from './calcom/types.js';
 import type { ServicePlan } from './plan.js';
-import { applyRetellPlan } from './retell/apply.js';
+import { applyRetellPlan, type RoutedBindingSink } from './retell/apply.js';
 import { createRetellClient, listAgentPage } from './retell/client.js';
-import { planRetellPush } from './retell/plan.js';
+import { planRetellPush, type RetellPlanOptions } from './retell/plan.js';
 import { fetchRetellConfig, fetchRetellSnapshot } from './retell/snapshot.js';
 import { countRetellSnapshot, retellSnapshotSchema, type RetellConfigState, type RetellSnapshot } from './retell/types.js';
 import type { ClientTuning, ServiceSourceConfig } from './service-key.js';
@@ -23,8 +23,8 @@ export interface SyncService {
   readonly name: string;
   readonly type: 'calcom' | 'retell';
   snapshot(onWarning?: (message: string) => void): Promise<ServiceSnapshot>;
-  /** Plans a push of `desired` against the live account (reads the live state). */
-  plan(desired: ServiceSnapshot): Promise<{ plan: ServicePlan; apply(emit: Emit): Promise<AppliedAction[]> }>;
+  /** Plans a push of `desired` against the live account (reads the live state). `routed`: numbers drc routed to a backup. */
+  plan(desired: ServiceSnapshot, options?: RetellPlanOptions & { onRouted?: RoutedBindingSink }): Promise<{ plan: ServicePlan; apply(emit: Emit): Promise<AppliedAction[]> }>;
   /** One cheap authenticated request: proves the API answers and the key is accepted. */
   probe(): Promise<string>;
 }
@@ -52,10 +52,10 @@ export function openSyncService(config: ServiceSourceConfig, tuning: ClientTunin
     name: config.name,
     type: 'retell',
     snapshot: (onWarning) => fetchRetellSnapshot(client, { callsDays: config.callsDays, recordings: config.recordings, onWarning }),
-    async plan(desired) {
+    async plan(desired, options = {}) {
       const live: RetellConfigState = await fetchRetellConfig(client);
-      const plan = planRetellPush(config.name, desired as RetellSnapshot, live);
-      return { plan, apply: (emit) => applyRetellPlan(client, plan, live, emit) };
+      const plan = planRetellPush(config.name, desired as RetellSnapshot, live, options);
+      return { plan, apply: (emit) => applyRetellPlan(client, plan, live, emit, options.onRouted) };
     },
     async probe() {
       const agents = await listAgentPage(client, 1);

@@ -18,11 +18,35 @@ const archivedPath = z.string().superRefine((text, ctx) => {
   if ('problem' in result) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} ${result.problem}` });
 });
 
+const lsn = z.string().regex(/^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i);
+const walFile = z.string().regex(/^[0-9A-F]{24}$/);
+
+/** A physical base backup (pg_basebackup -Ft -X fetch) for point-in-time recovery. */
+export const baseBackupSchema = z.object({
+  label: z.string(),
+  timeline: z.number().int().positive(),
+  startLsn: lsn,
+  stopLsn: lsn,
+  /** First and last WAL segment the backup needs (both inside the tar, pg_wal/). */
+  startWal: walFile,
+  stopWal: walFile,
+  walSegmentBytes: z.number().int().positive(),
+  systemIdentifier: z.string(),
+  /** The cluster's bootstrap superuser: a recovered copy is entered as this role. */
+  superuser: z.string(),
+  /** Server major version: recovery needs the same major's binaries. */
+  major: z.number().int().positive(),
+});
+
 const tableCount = z.object({ name: z.string(), rows: z.number().int().nonnegative() });
 
 export const manifestItemSchema = z.object({
   source: fileName,
-  type: z.enum(['postgres', 'mysql', 'files', 'calcom', 'retell']),
+  /**
+   * config and system (added later, so older sets simply lack them): the drc config and the
+   * system inventory, carried so a lost server can be rebuilt from the set alone.
+   */
+  type: z.enum(['postgres', 'mysql', 'files', 'calcom', 'retell', 'config', 'system']),
   file: fileName,
   storedBytes: z.number().int().nonnegative(),
   /** sha256 of the stored (compressed, encrypted) file: what SHA256SUMS lists. */
@@ -44,6 +68,23 @@ export const manifestItemSchema = z.object({
   /** calcom/retell: number of records per resource. */
   counts: z.record(z.string(), z.number()).optional(),
   warnings: z.array(z.string()).optional(),
+  /** Set on the base-backup item of a `pitr` PostgreSQL source (its logical dump is a separate item). */
+  baseBackup: baseBackupSchema.optional(),
+  /**
+   * mysql: the binary log coordinates of the dump's snapshot (mariadb-dump --master-data=2
+   * --gtid under --single-transaction): where a point-in-time replay starts.
+   */
+  binlog: z
+    .object({
+      file: z.string(),
+      position: z.number().int().nonnegative(),
+      gtid: z.string().optional(),
+      /** binlog_format when the dump ran: ROW is what --table replays need. */
+      format: z.string().optional(),
+    })
+    .optional(),
+  /** Whether this item can start a point-in-time restore, and why not when it cannot. */
+  pitr: z.object({ enabled: z.boolean(), reason: z.string().optional() }).optional(),
 });
 
 export const manifestSchema = z.object({
@@ -67,6 +108,7 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestItem = z.infer<typeof manifestItemSchema>;
+export type BaseBackupInfo = z.infer<typeof baseBackupSchema>;
 
 export function parseManifest(text: string, where: string): Manifest {
   let raw: unknown;

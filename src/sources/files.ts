@@ -3,6 +3,7 @@ import type { FilesSourceConfig } from '../config/schema.js';
 import { DrcError, errorMessage } from '../errors.js';
 import { stderrTail, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 /** A tar archive ends with two 512-byte zero blocks; a stream without them was cut short. */
 const END_OF_ARCHIVE = 1024;
@@ -27,6 +28,7 @@ export function createFilesSource(config: FilesSourceConfig): BackupSource {
     extension: 'tar',
     open: async (signal): Promise<SourceDump> => {
       const child = execa('tar', tarArguments(config), {
+        ...childEnvOptions(),
         stdin: 'ignore',
         buffer: { stdout: false, stderr: true },
         cancelSignal: signal,

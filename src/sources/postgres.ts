@@ -5,6 +5,7 @@ import { DrcError, errorMessage } from '../errors.js';
 import { parsePostgresUrl, postgresEnv, type PostgresConnection } from './db-url.js';
 import { findPostgresTool, settleExit, toolFailure, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 const ROW_COUNT_METHOD =
   'exact count(*) per table in a REPEATABLE READ transaction whose snapshot pg_dump imported (--snapshot): same snapshot as the dump';
@@ -93,7 +94,7 @@ async function openPostgresDump(config: PostgresSourceConfig, signal: AbortSigna
   }
 
   const child = execa(pgDump, ['--format=custom', '--compress=0', `--snapshot=${snapshot}`, '--no-password', `--dbname=${connection.uri}`], {
-    env: postgresEnv(connection),
+    ...childEnvOptions(postgresEnv(connection)),
     stdin: 'ignore',
     buffer: { stdout: false, stderr: true },
     cancelSignal: signal,

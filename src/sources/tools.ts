@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DrcError } from '../errors.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 const found = new Map<string, string | undefined>();
 
@@ -27,7 +28,7 @@ export function findOnPath(...names: string[]): string | undefined {
  * A PostgreSQL client tool, newest installed major first: pg_dump must be at least as new as
  * the server, and Debian installs every major side by side under /usr/lib/postgresql.
  */
-export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql'): string {
+export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql' | 'pg_basebackup'): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root)
     ? readdirSync(root)
@@ -45,9 +46,11 @@ export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql'): strin
   return onPath;
 }
 
-/** mariadb-dump / mariadb on MariaDB systems, mysqldump / mysql elsewhere. */
-export function findMysqlTool(tool: 'dump' | 'client'): string {
-  const names = tool === 'dump' ? ['mariadb-dump', 'mysqldump'] : ['mariadb', 'mysql'];
+const MYSQL_TOOLS = { dump: ['mariadb-dump', 'mysqldump'], client: ['mariadb', 'mysql'], binlog: ['mariadb-binlog', 'mysqlbinlog'] } as const;
+
+/** mariadb-dump / mariadb / mariadb-binlog on MariaDB systems, mysqldump / mysql / mysqlbinlog elsewhere. */
+export function findMysqlTool(tool: keyof typeof MYSQL_TOOLS): string {
+  const names = MYSQL_TOOLS[tool];
   const onPath = findOnPath(...names);
   if (!onPath) {
     throw new DrcError(`${names.join(' or ')} not found`, { hint: 'install the MariaDB/MySQL client (Debian: apt-get install mariadb-client)' });
@@ -61,7 +64,7 @@ const versions = new Map<string, string>();
 export async function toolVersion(binary: string): Promise<string> {
   const cached = versions.get(binary);
   if (cached) return cached;
-  const result = await execa(binary, ['--version'], { reject: false });
+  const result = await execa(binary, ['--version'], { ...childEnvOptions(), reject: false });
   const version = (result.stdout || path.basename(binary)).split('\n')[0]!.trim();
   versions.set(binary, version);
   return version;

@@ -3,6 +3,7 @@ import { access, constants, mkdir, open, readdir, readFile, rename, rm, stat, un
 import path from 'node:path';
 import type { LocalTargetConfig } from '../config/schema.js';
 import { DrcError } from '../errors.js';
+import { ARCHIVE_DIR, confineArchivePath } from '../archive/names.js';
 import { MANIFEST_FILE } from '../sets/manifest.js';
 import type { ItemWriter, StoredFile, StoredSetEntry, Target } from './types.js';
 
@@ -17,6 +18,9 @@ export function createLocalTarget(config: LocalTargetConfig): Target {
   const root = config.path;
   const setDir = (setId: string) => path.join(root, setId);
   const filePath = (setId: string, file: string) => path.join(root, setId, file);
+
+  const archiveRoot = path.join(root, ARCHIVE_DIR);
+  const archivePath = (file: string) => path.join(archiveRoot, ...confineArchivePath(file, 'archive file').split('/'));
 
   async function ensureSetDir(setId: string): Promise<string> {
     await mkdir(root, { recursive: true, mode: 0o700 });
@@ -61,6 +65,14 @@ export function createLocalTarget(config: LocalTargetConfig): Target {
       return entries;
     },
 
+    async listFolders() {
+      const entries = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    },
+
     async listFiles(setId) {
       const names = await readdir(setDir(setId)).catch(() => [] as string[]);
       const files: StoredFile[] = [];
@@ -73,37 +85,13 @@ export function createLocalTarget(config: LocalTargetConfig): Target {
 
     async createItemWriter(setId, file) {
       await ensureSetDir(setId);
-      const finalPath = filePath(setId, file);
-      const partPath = finalPath + PART_SUFFIX;
-      const stream = createWriteStream(partPath, { mode: 0o600, flags: 'wx' });
-      const writer: ItemWriter = {
-        stream,
-        async commit() {
-          await fsyncFile(partPath);
-          await rename(partPath, finalPath);
-          await fsyncFile(setDir(setId));
-        },
-        async abort() {
-          stream.destroy();
-          await unlink(partPath).catch(() => {});
-        },
-      };
-      return writer;
+      // Exclusive: two writers of one set item would be a bug, not a retry.
+      return createPartWriter(filePath(setId, file), 'wx');
     },
 
     async writeFile(setId, file, content) {
       await ensureSetDir(setId);
-      const finalPath = filePath(setId, file);
-      const partPath = finalPath + PART_SUFFIX;
-      const handle = await open(partPath, 'w', 0o600);
-      try {
-        await handle.writeFile(content);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(partPath, finalPath);
-      await fsyncFile(setDir(setId));
+      await writeAtomically(filePath(setId, file), content);
     },
 
     async readFile(setId, file) {
@@ -132,7 +120,94 @@ export function createLocalTarget(config: LocalTargetConfig): Target {
     describeFile(setId, file) {
       return filePath(setId, file);
     },
+
+    async listArchive(prefix) {
+      const base = archivePath(prefix);
+      const files: StoredFile[] = [];
+      const walk = async (dir: string, relative: string): Promise<void> => {
+        const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return [];
+          throw error;
+        });
+        for (const entry of entries) {
+          const name = relative ? `${relative}/${entry.name}` : entry.name;
+          if (entry.isDirectory()) await walk(path.join(dir, entry.name), name);
+          else if (entry.isFile() && !entry.name.endsWith(PART_SUFFIX)) files.push({ name, bytes: (await stat(path.join(dir, entry.name))).size });
+        }
+      };
+      await walk(base, '');
+      return files;
+    },
+
+    async createArchiveWriter(file) {
+      const finalPath = archivePath(file);
+      await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
+      // A .part left by a killed archiver is overwritten: the archive lock makes this run its only writer.
+      return createPartWriter(finalPath, 'w');
+    },
+
+    async writeArchiveFile(file, content) {
+      const finalPath = archivePath(file);
+      await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
+      await writeAtomically(finalPath, content);
+    },
+
+    async readArchiveFile(file) {
+      try {
+        return await readFile(archivePath(file));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+
+    async openArchiveRead(file) {
+      const full = archivePath(file);
+      const info = await stat(full);
+      return { stream: createReadStream(full, { highWaterMark: 1 << 20 }), bytes: info.size };
+    },
+
+    async removeArchiveFile(file) {
+      await unlink(archivePath(file)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    },
+
+    describeArchiveFile(file) {
+      return archivePath(file);
+    },
   };
+}
+
+/** A `<file>.part` stream renamed into place on commit, fsynced first (see createLocalTarget). */
+function createPartWriter(finalPath: string, flags: 'w' | 'wx'): ItemWriter {
+  const partPath = finalPath + PART_SUFFIX;
+  const stream = createWriteStream(partPath, { mode: 0o600, flags });
+  return {
+    stream,
+    async commit() {
+      await fsyncFile(partPath);
+      await rename(partPath, finalPath);
+      await fsyncFile(path.dirname(finalPath));
+    },
+    async abort() {
+      stream.destroy();
+      await unlink(partPath).catch(() => {});
+    },
+  };
+}
+
+async function writeAtomically(finalPath: string, content: string | Buffer): Promise<void> {
+  const partPath = finalPath + PART_SUFFIX;
+  const handle = await open(partPath, 'w', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(partPath, finalPath);
+  await fsyncFile(path.dirname(finalPath));
 }
 
 async function fsyncFile(target: string): Promise<void> {

@@ -11,7 +11,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3TargetConfig } from '../config/schema.js';
 import { DrcError } from '../errors.js';
+import { confineArchivePath } from '../archive/names.js';
 import { MANIFEST_FILE } from '../sets/manifest.js';
+import { ARCHIVE_DIR } from '../archive/names.js';
 import { createS3Client, describeCredentialSource } from './s3-client.js';
 import { describeMissingBucket, describeS3Error, isS3NotFound, type S3Place } from './s3-errors.js';
 import type { ItemWriter, StoredFile, StoredSetEntry, Target } from './types.js';
@@ -44,6 +46,8 @@ export function createS3Target(config: S3TargetConfig): Target {
   };
   const keyOf = (setId: string, file: string) => `${base}${setId}/${file}`;
   const describeFile = (setId: string, file: string) => `s3://${bucket}/${keyOf(setId, file)}`;
+  /** Archive files live beside the sets, `<prefix>/archive/<source>/…`; every segment confined. */
+  const archiveKey = (file: string) => `${base}${ARCHIVE_DIR}/${confineArchivePath(file, 'archive file')}`;
 
   async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -74,6 +78,92 @@ export function createS3Target(config: S3TargetConfig): Target {
     }
   }
 
+  async function createUploadWriter(key: string, expectedBytes?: number): Promise<ItemWriter> {
+    const where = `s3://${bucket}/${key}`;
+    // The writer's stream and the upload's body are separate: the upload destroys its body
+    // quietly when it fails, and the writer must see the failure instead. A writer that
+    // fails or aborts ends the body with an error, so the upload stops rather than waits.
+    const stream = new PassThrough();
+    const body = new PassThrough();
+    stream.pipe(body);
+    finished(stream, (error) => {
+      if (error) body.destroy(error);
+    });
+    // Failures reach the writer through its pipeline and commit(); these listeners only
+    // keep a failure that arrives after the pipeline has let go from crashing the process.
+    stream.on('error', () => {});
+    body.on('error', () => {});
+    const upload = new Upload({
+      client,
+      params: { Bucket: bucket, Key: key, Body: body },
+      ...chooseUploadParts(expectedBytes),
+    });
+    const done = upload.done().then(
+      () => undefined,
+      (error: unknown) => {
+        const failure = describeS3Error(place, `writing ${where}`, error);
+        stream.destroy(failure);
+        throw failure;
+      },
+    );
+    done.catch(() => {});
+    return {
+      stream,
+      commit: () => done,
+      async abort() {
+        // The upload stops reading and waits for parts in flight, so once `done` settles
+        // nothing more can land under the key.
+        stream.destroy(new Error(`upload of ${where} aborted`));
+        await done.catch(() => {});
+        // The upload may have completed before the abort. s3rver lacks
+        // AbortMultipartUpload, so the upload's own clean-up may fail too: ignore both.
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => {});
+      },
+    };
+  }
+
+  async function putObject(key: string, content: string | Buffer): Promise<void> {
+    await call(`writing s3://${bucket}/${key}`, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content })));
+  }
+
+  async function getObject(key: string): Promise<Buffer | undefined> {
+    try {
+      const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from((await result.Body?.transformToByteArray()) ?? []);
+    } catch (error) {
+      if (isS3NotFound(error)) return undefined;
+      throw describeS3Error(place, `reading s3://${bucket}/${key}`, error);
+    }
+  }
+
+  async function openObject(key: string): Promise<{ stream: Readable; bytes: number }> {
+    const where = `s3://${bucket}/${key}`;
+    let result;
+    try {
+      result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if (isS3NotFound(error)) {
+        throw new DrcError(`target ${config.name}: ${where} does not exist`, {
+          hint: 'run `drc backups` to see the sets on this target, and `drc verify` to check them',
+        });
+      }
+      throw describeS3Error(place, `reading ${where}`, error);
+    }
+    if (!(result.Body instanceof Readable)) {
+      throw new DrcError(`target ${config.name}: reading ${where} returned no stream`, {
+        hint: 'drc needs the Node.js runtime for S3 downloads',
+      });
+    }
+    // A connection lost mid-download should read like every other S3 failure, and a reader
+    // that stops early must release the connection.
+    const body = result.Body;
+    const stream = new PassThrough({ highWaterMark: MiB });
+    body.on('error', (error) => stream.destroy(describeS3Error(place, `reading ${where}`, error)));
+    stream.on('close', () => body.destroy());
+    body.pipe(stream);
+    return { stream, bytes: result.ContentLength ?? 0 };
+  }
+
   return {
     name: config.name,
     type: 's3',
@@ -102,6 +192,19 @@ export function createS3Target(config: S3TargetConfig): Target {
       return [...sets.values()];
     },
 
+    async listFolders() {
+      return call(`listing s3://${bucket}/${base}`, async () => {
+        const folders: string[] = [];
+        for await (const page of paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: base, Delimiter: '/' })) {
+          for (const common of page.CommonPrefixes ?? []) {
+            const name = common.Prefix?.slice(base.length).replace(/\/$/, '');
+            if (name) folders.push(name);
+          }
+        }
+        return folders;
+      });
+    },
+
     async listFiles(setId) {
       const prefix = keyOf(setId, '');
       const files: StoredFile[] = [];
@@ -112,93 +215,11 @@ export function createS3Target(config: S3TargetConfig): Target {
       return files;
     },
 
-    async createItemWriter(setId, file, expectedBytes) {
-      // The writer's stream and the upload's body are separate: the upload destroys its body
-      // quietly when it fails, and the writer must see the failure instead. A writer that
-      // fails or aborts ends the body with an error, so the upload stops rather than waits.
-      const stream = new PassThrough();
-      const body = new PassThrough();
-      stream.pipe(body);
-      finished(stream, (error) => {
-        if (error) body.destroy(error);
-      });
-      // Failures reach the writer through its pipeline and commit(); these listeners only
-      // keep a failure that arrives after the pipeline has let go from crashing the process.
-      stream.on('error', () => {});
-      body.on('error', () => {});
-      const upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key: keyOf(setId, file), Body: body },
-        ...chooseUploadParts(expectedBytes),
-      });
-      const done = upload.done().then(
-        () => undefined,
-        (error: unknown) => {
-          const failure = describeS3Error(place, `writing ${describeFile(setId, file)}`, error);
-          stream.destroy(failure);
-          throw failure;
-        },
-      );
-      done.catch(() => {});
-      const writer: ItemWriter = {
-        stream,
-        commit: () => done,
-        async abort() {
-          // The upload stops reading and waits for parts in flight, so once `done` settles
-          // nothing more can land under the key.
-          stream.destroy(new Error(`upload of ${describeFile(setId, file)} aborted`));
-          await done.catch(() => {});
-          // The upload may have completed before the abort. s3rver lacks
-          // AbortMultipartUpload, so the upload's own clean-up may fail too: ignore both.
-          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(setId, file) })).catch(() => {});
-        },
-      };
-      return writer;
-    },
+    createItemWriter: (setId, file, expectedBytes) => createUploadWriter(keyOf(setId, file), expectedBytes),
 
-    async writeFile(setId, file, content) {
-      await call(`writing ${describeFile(setId, file)}`, () =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: keyOf(setId, file), Body: content })),
-      );
-    },
-
-    async readFile(setId, file) {
-      try {
-        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(setId, file) }));
-        return Buffer.from((await result.Body?.transformToByteArray()) ?? []);
-      } catch (error) {
-        if (isS3NotFound(error)) return undefined;
-        throw describeS3Error(place, `reading ${describeFile(setId, file)}`, error);
-      }
-    },
-
-    async openRead(setId, file) {
-      const where = describeFile(setId, file);
-      let result;
-      try {
-        result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(setId, file) }));
-      } catch (error) {
-        if (isS3NotFound(error)) {
-          throw new DrcError(`target ${config.name}: ${where} does not exist`, {
-            hint: 'run `drc backups` to see the sets on this target, and `drc verify` to check them',
-          });
-        }
-        throw describeS3Error(place, `reading ${where}`, error);
-      }
-      if (!(result.Body instanceof Readable)) {
-        throw new DrcError(`target ${config.name}: reading ${where} returned no stream`, {
-          hint: 'drc needs the Node.js runtime for S3 downloads',
-        });
-      }
-      // A connection lost mid-download should read like every other S3 failure, and a reader
-      // that stops early must release the connection.
-      const body = result.Body;
-      const stream = new PassThrough({ highWaterMark: MiB });
-      body.on('error', (error) => stream.destroy(describeS3Error(place, `reading ${where}`, error)));
-      stream.on('close', () => body.destroy());
-      body.pipe(stream);
-      return { stream, bytes: result.ContentLength ?? 0 };
-    },
+    writeFile: (setId, file, content) => putObject(keyOf(setId, file), content),
+    readFile: (setId, file) => getObject(keyOf(setId, file)),
+    openRead: (setId, file) => openObject(keyOf(setId, file)),
 
     async removeSet(setId) {
       const action = `deleting set ${setId} from ${describeFile(setId, '')}`;
@@ -211,6 +232,25 @@ export function createS3Target(config: S3TargetConfig): Target {
     },
 
     describeFile,
+
+    async listArchive(prefix) {
+      const folder = `${archiveKey(prefix)}/`;
+      const files: StoredFile[] = [];
+      for (const object of await listObjects(folder, `listing s3://${bucket}/${folder}`)) {
+        const name = object.Key?.slice(folder.length) ?? '';
+        if (name) files.push({ name, bytes: object.Size ?? 0 });
+      }
+      return files;
+    },
+    createArchiveWriter: (file, expectedBytes) => createUploadWriter(archiveKey(file), expectedBytes),
+    writeArchiveFile: (file, content) => putObject(archiveKey(file), content),
+    readArchiveFile: (file) => getObject(archiveKey(file)),
+    openArchiveRead: (file) => openObject(archiveKey(file)),
+    async removeArchiveFile(file) {
+      const key = archiveKey(file);
+      await call(`deleting s3://${bucket}/${key}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    },
+    describeArchiveFile: (file) => `s3://${bucket}/${archiveKey(file)}`,
   };
 }
 

@@ -34,6 +34,12 @@ export interface Target {
   /** Throws a DrcError naming the target and the fix when it cannot be reached or written. */
   checkReachable(): Promise<void>;
   listSets(): Promise<StoredSetEntry[]>;
+  /**
+   * The names of the top-level folders only (set ids, and others such as archive/), without
+   * looking inside them: one delimiter listing per thousand folders on S3. For views over many
+   * hosts and sets, which then read only the manifests they need.
+   */
+  listFolders(): Promise<string[]>;
   listFiles(setId: string): Promise<StoredFile[]>;
   createItemWriter(setId: string, file: string, expectedBytes?: number): Promise<ItemWriter>;
   /** Atomic write of a small file (manifest, SHA256SUMS, RESTORE.md). */
@@ -45,4 +51,20 @@ export interface Target {
   removeSet(setId: string): Promise<void>;
   /** Where a person would find a stored file, for RESTORE.md and messages. */
   describeFile(setId: string, file: string): string;
+
+  // The point-in-time archive under `<target>/archive/` (binlogs, WAL; see src/archive/).
+  // `file` and `prefix` are '/'-separated paths relative to that folder, every segment
+  // confined (src/archive/names.ts) by the target itself as well as by its callers.
+  /** Every stored file under `archive/<prefix>/`, recursively, named relative to it ("00000001/0000…"); unfinished local `.part` files are left out. */
+  listArchive(prefix: string): Promise<StoredFile[]>;
+  /** Like createItemWriter: nothing under the final name until commit(). */
+  createArchiveWriter(file: string, expectedBytes?: number): Promise<ItemWriter>;
+  /** Atomic write of a small file (an index entry, RESTORE.md). */
+  writeArchiveFile(file: string, content: string | Buffer): Promise<void>;
+  /** undefined when the file does not exist. */
+  readArchiveFile(file: string): Promise<Buffer | undefined>;
+  openArchiveRead(file: string): Promise<{ stream: Readable; bytes: number }>;
+  /** Removes one archive file; a file already gone is not an error. */
+  removeArchiveFile(file: string): Promise<void>;
+  describeArchiveFile(file: string): string;
 }

@@ -1,14 +1,27 @@
+import { existsSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { DrcError } from '../errors.js';
 import { fingerprintOf } from './authenticate.js';
+import { readSigningKeyFile } from './load-trust.js';
 
 export interface CreatedSigningKey {
   keyFile: string;
   /** Armored public key: pinned in config.signing.publicKey and printed for the operator. */
   publicKey: string;
   fingerprint: string;
+}
+
+/**
+ * The signing key at `keyFile` for `drc init`: the existing one when it is there (re-running
+ * init must not orphan the sets it signed), otherwise a new one.
+ */
+export async function ensureSigningKey(keyFile: string, host: string): Promise<CreatedSigningKey & { created: boolean }> {
+  if (!existsSync(keyFile)) return { ...(await createSigningKey(keyFile, host)), created: true };
+  const armored = await readSigningKeyFile(keyFile);
+  const key = await openpgp.readPrivateKey({ armoredKey: armored });
+  return { keyFile, publicKey: key.toPublic().armor(), fingerprint: fingerprintOf(key), created: false };
 }
 
 /**

@@ -14,6 +14,7 @@ import { dropScratch, loadAndCheck } from '../restore/scratch.js';
 import { openRestoreJournal } from '../restore/restore-journal.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import { stderrTail } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export interface DeepResult {
   /** The target whose copy was used. */
@@ -39,7 +40,8 @@ export async function deepCheckItem(
 ): Promise<DeepResult> {
   const source = config.sources.find((entry) => entry.name === item.source && entry.type === item.type);
   try {
-    if (source && isDatabaseSource(source)) {
+    // A base backup is checked like a files archive (tar -t); recovering it is what drc drill --at does.
+    if (source && isDatabaseSource(source) && !item.baseBackup) {
       const engine = await createEngine(source);
       const scratch = derivedDatabaseName(item.database ?? engine.database, 'verify', now);
       const journal = await openRestoreJournal(stateDir, { kind: 'verify', engine: engine.kind, source: item.source, live: engine.database, scratch });
@@ -51,7 +53,7 @@ export async function deepCheckItem(
       }
     }
     const started = Date.now();
-    emit({ type: 'task-started', task: item.source, phase: 'verify --deep', detail: `${item.file}: decrypt, decompress${item.type === 'files' ? ', tar -t' : ''}`, totalBytes: item.storedBytes });
+    emit({ type: 'task-started', task: item.source, phase: 'verify --deep', detail: `${item.file}: decrypt, decompress${isTar(item) ? ', tar -t' : ''}`, totalBytes: item.storedBytes });
     const progress = throttledProgress(emit, item.source, 'verify --deep', 250, item.storedBytes);
     const { result, copy } = await withGoodCopy({
       resolved,
@@ -60,14 +62,18 @@ export async function deepCheckItem(
       emit,
       onProgress: (bytes) => progress(bytes),
       ...(signal ? { signal } : {}),
-      attempt: (input) => (item.type === 'files' ? listArchive(input.stream) : drain(input.stream)),
+      attempt: (input) => (isTar(item) ? listArchive(input.stream) : drain(input.stream)),
     });
-    const detail = item.type === 'files' ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
+    const detail = isTar(item) ? `${result} archive entries listed` : `${item.plain.bytes} plain bytes, sha256 OK`;
     emit({ type: 'task-finished', task: item.source, phase: 'verify --deep', ok: true, bytes: item.storedBytes, elapsedMs: Date.now() - started, detail });
     return { target: copy.target.name, problems: [], detail };
   } catch (error) {
     return { target: undefined, problems: [`${item.source}: ${errorMessage(error)}`] };
   }
+}
+
+function isTar(item: ManifestItem): boolean {
+  return item.type === 'files' || item.baseBackup !== undefined;
 }
 
 async function drain(plain: Readable): Promise<number> {
@@ -83,7 +89,7 @@ async function drain(plain: Readable): Promise<number> {
  * checked on every byte, and tar's early exit is not an error.
  */
 export async function listArchive(plain: Readable): Promise<number> {
-  const child = execa('tar', ['--list', '--file=-'], { stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
+  const child = execa('tar', ['--list', '--file=-'], { ...childEnvOptions(), stdin: 'pipe', buffer: { stdout: false, stderr: true }, reject: false, encoding: 'utf8' });
   let entries = 0;
   child.stdout!.on('data', (chunk: Buffer) => (entries += chunk.toString('utf8').split('\n').length - 1));
   const fed = pipeline(plain, feedWhileOpen(child.stdin!)).then(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrc } from '../helpers/drc.js';
 import { writeJson } from '../helpers/fixtures.js';
+import { makeSigningConfig } from '../helpers/signing.js';
 import { createGpgKey, type TestGpgKey } from '../helpers/gpg.js';
 import { createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -28,6 +29,7 @@ describe('drc backup encrypted to an OpenPGP public key', () => {
       sources: [{ name: 'billing', type: 'postgres', url: pgDb.url }],
       targets: [{ name: 'local', type: 'local', path: path.join(work.dir, 'backups') }],
       encryption: { recipients: [key.publicKeyFile] },
+      signing: await makeSigningConfig(work.dir).then(({ publicKey, keyFile }) => ({ publicKey, keyFile })),
       stateDir: path.join(work.dir, 'state'),
     });
     const run = await runDrc(['--config', config, 'backup']);

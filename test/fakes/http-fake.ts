@@ -50,6 +50,13 @@ export async function startFakeServer(options: {
   isPublic?: (path: string) => boolean;
   unauthorized: () => FakeReply;
   handle: FakeHandler;
+  /** The vendor's error body for injected failures and outages (default {message}). */
+  errorBody?: (status: number, message: string, path: string) => unknown;
+  /**
+   * Runs after authentication, before the handler: a rate limiter answers here (a 429) or adds
+   * its headers to whatever the handler answers.
+   */
+  gate?: (request: FakeRequest) => { reply?: FakeReply; headers?: Record<string, string> };
 }): Promise<FakeServer> {
   const failures: FakeFailure[] = [];
   let outage: FakeFailure | undefined;
@@ -63,9 +70,10 @@ export async function startFakeServer(options: {
     const raw = await readBody(req);
     const failure = outage ?? failures.shift();
     if (failure) {
+      const message = failure.status === 429 ? 'Too many requests' : 'Internal server error';
       return send(res, {
         status: failure.status,
-        body: { message: failure.status === 429 ? 'Too many requests' : 'Internal server error' },
+        body: options.errorBody ? options.errorBody(failure.status, message, url.pathname) : { message },
         headers: failure.retryAfter !== undefined ? { 'Retry-After': failure.retryAfter } : {},
       });
     }
@@ -84,7 +92,10 @@ export async function startFakeServer(options: {
         return send(res, { status: 400, body: { message: 'body is not valid JSON' } });
       }
     }
-    send(res, await options.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, form }));
+    const request: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, form };
+    const gate = options.gate?.(request);
+    const reply = gate?.reply ?? (await options.handle(request));
+    send(res, { ...reply, headers: { ...reply.headers, ...gate?.headers } });
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

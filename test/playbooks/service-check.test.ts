@@ -9,6 +9,7 @@ import { parsePlaybook } from '../../src/playbooks/parse.js';
 import { PlaybookError } from '../../src/playbooks/playbook-error.js';
 import type { CheckAction, WaitAction } from '../../src/playbooks/schema.js';
 import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { UNTHROTTLED } from '../fakes/calcom-throttle.js';
 import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
 
 const CALCOM_KEY = 'cal_live_check_0f1e2d3c4b5a6978';
@@ -71,7 +72,7 @@ describe('check action against the vendor fakes', () => {
   const check = (fields: Partial<CheckAction>) => runCheckAction({ action: 'check', ...fields } as CheckAction, context());
 
   beforeAll(async () => {
-    [calcom, retell] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY, bookings: 1 }), startRetellFake({ apiKey: RETELL_KEY, calls: 1 })]);
+    [calcom, retell] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY, bookings: 1, throttle: UNTHROTTLED }), startRetellFake({ apiKey: RETELL_KEY, calls: 1 })]);
     process.env.CHECK_CALCOM_KEY = CALCOM_KEY;
     process.env.CHECK_RETELL_KEY = RETELL_KEY;
     process.env.CHECK_WRONG_KEY = 'cal_live_wrong_9988776655443322';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { runDrc, type DrcRun } from '../helpers/drc.js';
 import { createMariaDatabase, type TestMariaDatabase } from '../helpers/mariadb.js';
 import { createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
+import { makeSigningConfig } from '../helpers/signing.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 export const PASSPHRASE_ENV = 'DRC_TEST_RESTORE_PASS';
@@ -23,14 +24,24 @@ export interface Fixture {
 
 export async function makeFixture(
   sources: Array<Record<string, unknown>>,
-  options: { targets?: Array<Record<string, unknown>>; encryption?: Record<string, unknown>; objectives?: Record<string, string>; env?: Record<string, string> } = {},
+  options: {
+    targets?: Array<Record<string, unknown>>;
+    encryption?: Record<string, unknown>;
+    objectives?: Record<string, string>;
+    env?: Record<string, string>;
+    /** Pin a signing key (created in the fixture folder); default: only when there is no passphrase to seal with. */
+    signing?: boolean;
+  } = {},
 ): Promise<Fixture> {
   const { dir, cleanup } = await makeTempDir('drc-restore-');
   const targets = options.targets ?? [{ name: 'local', type: 'local', path: path.join(dir, 'backups') }];
+  const encryption = options.encryption ?? { passphraseEnv: PASSPHRASE_ENV };
+  const signing = options.signing ?? !('passphraseEnv' in encryption || 'passphraseFile' in encryption);
   const config = {
     sources,
     targets,
-    encryption: options.encryption ?? { passphraseEnv: PASSPHRASE_ENV },
+    encryption,
+    ...(signing ? { signing: await makeSigningConfig(dir).then(({ publicKey, keyFile }) => ({ publicKey, keyFile })) } : {}),
     ...(options.objectives ? { objectives: options.objectives } : {}),
     stateDir: path.join(dir, 'state'),
   };

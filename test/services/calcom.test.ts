@@ -5,6 +5,7 @@ import { pendingActions } from '../../src/services/plan.js';
 import { openSyncService } from '../../src/services/service.js';
 import { createCalcomSource } from '../../src/sources/calcom.js';
 import type { CalcomFake, CalcomFakeState } from '../fakes/calcom-server.js';
+import { UNTHROTTLED } from '../fakes/calcom-throttle.js';
 import { startCalcomFake } from '../fakes/calcom-server.js';
 
 const KEY_ENV = `DRC_TEST_CALCOM_KEY_${process.pid}`;
@@ -25,6 +26,10 @@ function configurationOf(state: CalcomFakeState) {
     webhooks: state.webhooks
       .map(({ id: _id, eventTypeId, ...rest }) => ({ ...rest, eventType: eventTypeSlug(eventTypeId) ?? null }))
       .sort(byKey('subscriberUrl')),
+    ooo: state.ooo.map(({ id: _id, uuid: _uuid, ...rest }) => rest),
+    privateLinks: state.privateLinks.map((link) => ({ eventType: eventTypeSlug(link.eventTypeId), maxUsageCount: link.maxUsageCount, expiresAt: link.expiresAt })),
+    teamEventTypes: state.teamEventTypes.map(({ id: _id, ...rest }) => rest),
+    settings: { timeZone: state.user.timeZone, weekStart: state.user.weekStart, timeFormat: state.user.timeFormat },
   };
 }
 
@@ -35,8 +40,8 @@ describe('Cal.com sync against the fake API v2', () => {
 
   beforeAll(async () => {
     process.env[KEY_ENV] = API_KEY;
-    fake = await startCalcomFake({ apiKey: API_KEY });
-    config = { name: 'calcom', type: 'calcom', apiKeyEnv: KEY_ENV, baseUrl: fake.url };
+    fake = await startCalcomFake({ apiKey: API_KEY, throttle: UNTHROTTLED });
+    config = { name: 'calcom', type: 'calcom', apiKeyEnv: KEY_ENV, baseUrl: fake.url, requestsPerMinute: 6000 };
   });
   afterAll(async () => {
     await fake.close();
@@ -66,26 +71,40 @@ describe('Cal.com sync against the fake API v2', () => {
     const snapshot = await service.snapshot();
 
     fake.wipe();
+    // Someone set the new account up in another time zone: the profile settings come back too.
+    fake.state.user.timeZone = 'UTC';
+    fake.state.user.weekStart = 'Sunday';
     const first = await service.plan(snapshot);
     expect(pendingActions(first.plan).map((action) => `${action.action} ${action.resource} ${action.key}`)).toEqual([
+      'update profile askproai',
       'create schedule Geschäftszeiten',
       'create schedule Samstag',
       'create event-type beratung-30',
       'create event-type erstgespraech-15',
       'create event-type samstag-45',
+      'create private-link beratung-30 10 uses',
       'create webhook https://api.askproai.de/api/calcom/webhook',
       'create webhook https://api.askproai.de/api/calcom/beratung',
+      'create ooo 2026-12-27..2026-12-31',
+      'create team-event-type askproai/team-beratung-60',
       'update default-schedule Geschäftszeiten',
     ]);
+    // What the API cannot do is a checklist for a person, in the same plan.
+    expect(first.plan.actions.filter((action) => action.action === 'manual').map((action) => `${action.resource}: ${action.changes.join('; ')}`)).toEqual([
+      'calendar: connect Google Calendar as termine@askproai.de (Settings → Calendars) and check for conflicts: termine@askproai.de, Feiertage',
+      'calendar: write new bookings to termine@askproai.de (google_calendar) (Settings → Calendars → Add to calendar)',
+      'conferencing: install and connect google-meet (Apps → Conferencing); event types that use it show no video link until then',
+    ]);
     const applied = await first.apply(ignoreEvents);
-    expect(applied).toHaveLength(8);
+    expect(applied).toHaveLength(12);
 
     expect(configurationOf(fake.state)).toEqual(before);
     expect(fake.state.eventTypes.map((eventType) => eventType.id)).not.toEqual(oldIds);
+    expect(fake.state.webhooks.every((webhook) => typeof webhook.id === 'string')).toBe(true);
 
     const second = await service.plan(snapshot);
     expect(pendingActions(second.plan)).toEqual([]);
-    expect(second.plan.unchanged).toHaveLength(8);
+    expect(second.plan.unchanged).toHaveLength(12);
   });
 
   it('plans only the difference when someone changed an event type and its schedule', async () => {
@@ -110,7 +129,7 @@ describe('Cal.com sync against the fake API v2', () => {
     const metadata = await dump.finish({ bytes: document.length, head: document.subarray(0, 64), tail: document.subarray(-64) });
     expect(JSON.parse(document.toString('utf8'))).toMatchObject({ format: 'drc-calcom-snapshot/1', source: 'calcom' });
     expect(metadata).toEqual({
-      counts: { schedules: 2, eventTypes: 3, webhooks: 2, teams: 1, bookings: 0 },
+      counts: { schedules: 2, eventTypes: 3, webhooks: 2, teams: 1, teamEventTypes: 1, ooo: 1, privateLinks: 1, bookings: 0 },
       serverVersion: 'cal.com api v2',
     });
     expect(document.toString('utf8')).not.toContain(API_KEY);

@@ -2,8 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrcError } from '../../src/errors.js';
-import { createJsonClient, parseRetryAfter } from '../../src/services/http.js';
+import { createJsonClient, parseRetryAfter, rateLimitWait, type ClientWait } from '../../src/services/http.js';
+import { createRateBudget } from '../../src/services/rate-budget.js';
 import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { UNTHROTTLED } from '../fakes/calcom-throttle.js';
 
 const API_KEY = 'cal_live_httptest_abcdef0123456789';
 
@@ -13,7 +15,7 @@ describe('the JSON client the service sources use', () => {
     createJsonClient({ source: 'calcom', baseUrl: fake.url, apiKey: API_KEY, keyOrigin: 'env var CALCOM_API_KEY', baseDelayMs: 1, maxDelayMs: 50, ...overrides });
 
   beforeAll(async () => {
-    fake = await startCalcomFake({ apiKey: API_KEY, bookings: 0 });
+    fake = await startCalcomFake({ apiKey: API_KEY, bookings: 0, throttle: UNTHROTTLED });
   });
   afterAll(() => fake.close());
 
@@ -26,7 +28,7 @@ describe('the JSON client the service sources use', () => {
     expect(fake.requests.length - seen).toBe(3);
 
     fake.failNext(1, { status: 429, retryAfter: '60' });
-    await client({ maxDelayMs: 100 }).request({ path: '/v2/me' });
+    await client({ maxRateLimitWaitMs: 100 }).request({ path: '/v2/me' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -75,9 +77,65 @@ describe('the JSON client the service sources use', () => {
     }
   });
 
+  it('reads the wait of a 429 from Retry-After, else X-RateLimit-Reset(-Name), else the 60 s block', () => {
+    const settings = { rateLimitBlockMs: 60_000, maxRateLimitWaitMs: 180_000 };
+    expect(rateLimitWait(new Headers(), settings)).toEqual({ waitMs: 60_000, basis: 'block time' });
+    expect(rateLimitWait(new Headers({ 'X-RateLimit-Reset-Default': '37', 'X-RateLimit-Limit-Default': '120' }), settings)).toEqual({ waitMs: 37_250, basis: 'X-RateLimit-Reset-Default' });
+    expect(rateLimitWait(new Headers({ 'X-RateLimit-Reset': '1000000060' }), settings, 1_000_000_000_000)).toEqual({ waitMs: 60_250, basis: 'X-RateLimit-Reset' });
+    expect(rateLimitWait(new Headers({ 'Retry-After': '2', 'X-RateLimit-Reset-Default': '37' }), settings)).toEqual({ waitMs: 2_000, basis: 'Retry-After' });
+    expect(rateLimitWait(new Headers({ 'X-RateLimit-Reset-Default': '9999' }), settings).waitMs).toBe(180_000);
+  });
+
   it('reads Retry-After as seconds or as an HTTP date', () => {
     expect(parseRetryAfter('2')).toBe(2000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe('Cal.com rate limits: 429 without Retry-After, per-key budget, stop while waiting', () => {
+  const calcomClient = (fake: CalcomFake, overrides: Partial<Parameters<typeof createJsonClient>[0]> = {}) =>
+    createJsonClient({ source: 'calcom', baseUrl: fake.url, apiKey: API_KEY, keyOrigin: 'env var CALCOM_API_KEY', baseDelayMs: 1, ...overrides });
+
+  it('waits out the block the throttler reports in X-RateLimit-Reset-Default, and tells why it waits', async () => {
+    const fake = await startCalcomFake({ apiKey: API_KEY, bookings: 0, throttle: { limit: 3, ttlMs: 1_000, blockMs: 1_000 } });
+    try {
+      const waits: ClientWait[] = [];
+      const client = calcomClient(fake, { onWait: (wait) => waits.push(wait) });
+      for (let i = 0; i < 5; i += 1) await client.request({ path: '/v2/me' });
+      expect(fake.throttle.refused).toBe(1);
+      const refusal = fake.requests.length - 5;
+      expect(refusal).toBe(1);
+      expect(waits).toEqual([{ reason: 'rate-limited', waitMs: 1_250, basis: 'X-RateLimit-Reset-Default', what: 'GET /v2/me' }]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('keeps under the limit with a per-key budget: no request is refused', async () => {
+    const fake = await startCalcomFake({ apiKey: API_KEY, bookings: 0, throttle: { limit: 5, ttlMs: 1_000, blockMs: 60_000 } });
+    try {
+      const client = calcomClient(fake, { budget: createRateBudget({ limit: 4, windowMs: 1_100 }) });
+      for (let i = 0; i < 10; i += 1) await client.request({ path: '/v2/me' });
+      expect(fake.throttle.refused).toBe(0);
+      expect(fake.requests).toHaveLength(10);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('stops waiting for a 60 s block as soon as the stop signal comes', async () => {
+    const fake = await startCalcomFake({ apiKey: API_KEY, bookings: 0, throttle: { limit: 1, ttlMs: 60_000, blockMs: 60_000 } });
+    try {
+      const stop = new AbortController();
+      const client = calcomClient(fake, { signal: stop.signal, onWait: (wait) => wait.reason === 'rate-limited' && stop.abort(new Error('operator pressed s')) });
+      await client.request({ path: '/v2/me' });
+      const started = Date.now();
+      const error = (await client.request({ path: '/v2/me' }).catch((caught: unknown) => caught)) as DrcError;
+      expect(error.message).toBe('source calcom: stopped while waiting to send GET /v2/me');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrc } from '../helpers/drc.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { startCalcomFake, type CalcomFake } from '../fakes/calcom-server.js';
+import { UNTHROTTLED } from '../fakes/calcom-throttle.js';
 import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
 
 const CALCOM_KEY = 'cal_live_cli_5f1e2d3c4b5a69788796a5b4';
@@ -21,7 +22,7 @@ describe('drc sync (the real command line against the fakes)', () => {
     run.stdout + run.stderr + (await readFile(path.join(stateDir, 'mirror', 'calcom.json'), 'utf8').catch(() => '')) + (await readFile(path.join(stateDir, 'mirror', 'retell.json'), 'utf8').catch(() => ''));
 
   beforeAll(async () => {
-    [calcom, retell, temp] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY }), startRetellFake({ apiKey: RETELL_KEY, calls: 20 }), makeTempDir()]);
+    [calcom, retell, temp] = await Promise.all([startCalcomFake({ apiKey: CALCOM_KEY, throttle: UNTHROTTLED }), startRetellFake({ apiKey: RETELL_KEY, calls: 20 }), makeTempDir()]);
     stateDir = path.join(temp.dir, 'state');
     configPath = path.join(temp.dir, 'drc.json');
     await writeFile(
@@ -43,7 +44,7 @@ describe('drc sync (the real command line against the fakes)', () => {
 
   it('pulls Cal.com into an owner-only mirror and shows event types from it without asking the service', async () => {
     const pull = await drc(['sync', 'pull', 'calcom']);
-    expect(pull.stderr).toContain('calcom: mirror updated (2 schedules, 3 eventTypes, 2 webhooks, 1 teams, 120 bookings)');
+    expect(pull.stderr).toContain('calcom: mirror updated (2 schedules, 3 eventTypes, 2 webhooks, 1 teams, 1 teamEventTypes, 1 ooo, 1 privateLinks, 120 bookings)');
     expect(pull.exitCode).toBe(0);
     expect((await stat(path.join(stateDir, 'mirror'))).mode & 0o777).toBe(0o700);
     expect((await stat(path.join(stateDir, 'mirror', 'calcom.json'))).mode & 0o777).toBe(0o600);
@@ -64,29 +65,31 @@ describe('drc sync (the real command line against the fakes)', () => {
   it('rebuilds wiped Retell agents from the mirror with --apply, and a second push has nothing to do', async () => {
     expect((await drc(['sync', 'pull', 'retell'])).exitCode).toBe(0);
     retell.wipe();
+    retell.cloneVoice('AskPro Stimme (Klon)');
 
     const dryRun = await drc(['sync', 'push', 'retell', '--from', 'mirror']);
     expect(dryRun.exitCode).toBe(0);
     expect(dryRun.stderr).toContain('+ create agent Empfang');
-    expect(dryRun.stderr).toContain('retell: 6 changes planned; run again with --apply to make them');
-    expect(retell.state.agents.size).toBe(0);
+    expect(dryRun.stderr).toContain('retell: 8 changes planned; run again with --apply to make them');
+    expect(retell.state.agents.versions.size).toBe(0);
 
     const applied = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);
     expect(applied.exitCode).toBe(0);
-    expect(applied.stderr).toContain('retell: 6 changes made');
-    const empfang = [...retell.state.agents.values()].find((versions) => versions[0]!.agent_name === 'Empfang')![0]!;
-    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agents).toEqual([{ agent_id: empfang.agent_id, weight: 1 }]);
+    expect(applied.stderr).toContain('retell: 8 changes made');
+    const empfang = retell.agentNamed('Empfang')!;
+    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agents).toEqual([{ agent_id: empfang.agent_id, weight: 1, agent_version: 0 }]);
 
     const writes = retell.requests.length;
     const again = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);
     expect(again.exitCode).toBe(0);
-    expect(again.stderr).toContain('retell: nothing to do; 6 resources already match');
+    expect(again.stderr).toContain('retell: nothing to do; 8 resources already match');
     // Retell lists agents and calls with POST (/v2/list-agents, /v3/list-calls); those only read.
     const reads = (request: { method: string; path: string }) => request.method === 'GET' || /^\/v\d\/list-/.test(request.path);
     expect(retell.requests.slice(writes).filter((request) => !reads(request))).toEqual([]);
 
     const numbers = await drc(['sync', 'show', 'retell', 'phone-numbers']);
-    expect(numbers.stdout).toMatch(/\+4930120045678\s+Hauptnummer\s+Empfang\s+Rückruf/);
+    expect(numbers.stdout).toMatch(/\+4930120045678\s+Hauptnummer\s+retell-twilio\s+no \(Retell\)\s+Empfang\s+Rückruf\s+\+4930120045000/);
+    expect(numbers.stdout).toMatch(/\+4930120045999\s+Nebenstelle \(SIP\)\s+custom\s+yes \(SIP\)\s+Empfang/);
     expect(await everything(applied)).not.toContain(RETELL_KEY);
   });
 
@@ -115,12 +118,12 @@ describe('drc sync (the real command line against the fakes)', () => {
     calcom.wipe();
     const push = await drc(['sync', 'push', 'calcom', '--from', 'latest', '--apply']);
     expect(push.exitCode).toBe(0);
-    expect(push.stderr).toContain('calcom: 8 changes made');
+    expect(push.stderr).toContain('calcom: 11 changes made');
     expect(calcom.state.eventTypes.map(({ id: _id, scheduleId: _s, ...rest }) => rest)).toEqual(before);
     expect(calcom.state.user.defaultScheduleId).toBe(calcom.state.schedules.find((schedule) => schedule.name === 'Geschäftszeiten')!.id);
 
     const again = await drc(['sync', 'push', 'calcom', '--from', 'latest', '--apply']);
-    expect(again.stderr).toContain('calcom: nothing to do; 8 resources already match');
+    expect(again.stderr).toContain('calcom: nothing to do; 12 resources already match');
     expect(backup.stdout + push.stderr).not.toContain(CALCOM_KEY);
   });
 

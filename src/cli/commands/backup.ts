@@ -6,6 +6,7 @@ interface BackupFlags {
   source?: string[];
   target?: string[];
   metrics?: string;
+  baseBackup?: boolean;
 }
 
 export function registerBackup(program: Command): void {
@@ -14,6 +15,7 @@ export function registerBackup(program: Command): void {
     .description('take one backup set of the configured sources, to every target')
     .option('--source <name...>', 'only these sources (repeatable)')
     .option('--target <name...>', 'only these targets (repeatable)')
+    .option('--base-backup', 'also take a PostgreSQL base backup of every pitr source now, whatever baseBackupEvery says')
     .option('--metrics <file>', 'also write Prometheus metrics (node_exporter textfile collector)')
     .action(
       commandAction<BackupFlags>(async (context, flags) => {
@@ -29,6 +31,7 @@ export function registerBackup(program: Command): void {
             emit: context.emit,
             signal,
             ...(flags.metrics ? { metricsFile: flags.metrics } : {}),
+            ...(flags.baseBackup ? { baseBackup: true } : {}),
         });
         return outcome.exitCode;
         });

@@ -4,8 +4,9 @@ import { formatBytes } from '../../util/bytes.js';
 import { formatDuration } from '../../util/duration.js';
 import type { BackupListing } from '../../verify/list-backups.js';
 import { commandAction } from '../context.js';
+import { printFleet, type FleetFlags } from '../fleet-output.js';
 
-interface BackupsFlags {
+interface BackupsFlags extends FleetFlags {
   target?: string;
 }
 
@@ -14,8 +15,15 @@ export function registerBackups(program: Command): void {
     .command('backups')
     .description('list backup sets on every target, newest first, with where they are stored and their last verification')
     .option('--target <name>', 'only this target')
+    .option('--all-hosts', 'every host that backs up under the targets: newest set, age, size, last drill, health (Nagios exit code)')
+    .option('--from <url>', 'with --all-hosts: look at s3://bucket/prefix or a folder instead of the configured targets (no config needed)')
+    .option('--endpoint <url>', 'with --from: S3 endpoint')
+    .option('--region <region>', 'with --from: S3 region')
+    .option('--access-key-env <name>', 'with --from: env var holding the S3 access key id')
+    .option('--secret-key-env <name>', 'with --from: env var holding the S3 secret access key')
     .action(
       commandAction<BackupsFlags>(async (context, flags) => {
+        if (flags.allHosts) return printFleet(context, flags, 'backups');
         const { config, stateDir } = await context.loadConfig();
         // Loaded on use: opening targets brings the S3 client.
         const [{ openTargets }, { listBackups }, { loadSetTrust }] = await Promise.all([

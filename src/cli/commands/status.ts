@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { redact } from '../../config/secrets.js';
 import { DrcError, EXIT, errorMessage } from '../../errors.js';
 import { commandAction, type CommandContext } from '../context.js';
+import { printFleet, type FleetFlags } from '../fleet-output.js';
 
-interface StatusOptions {
+interface StatusOptions extends FleetFlags {
   metrics?: string;
 }
 
@@ -16,9 +17,17 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('backup health: age of the newest sets, verify and drill results, free space; Nagios-style exit code')
     .option('--metrics <file>', 'also write Prometheus metrics (node_exporter textfile collector)')
+    .option('--all-hosts', 'every host that backs up under the targets, one line each; the exit code is the worst')
+    .option('--target <name>', 'with --all-hosts: only this target')
+    .option('--from <url>', 'with --all-hosts: look at s3://bucket/prefix or a folder instead of the configured targets (no config needed)')
+    .option('--endpoint <url>', 'with --from: S3 endpoint')
+    .option('--region <region>', 'with --from: S3 region')
+    .option('--access-key-env <name>', 'with --from: env var holding the S3 access key id')
+    .option('--secret-key-env <name>', 'with --from: env var holding the S3 secret access key')
     .action(
       commandAction<StatusOptions>(async (context, options) => {
         try {
+          if (options.allHosts) return await printFleet(context, options, 'status');
           const loaded = await context.loadConfig();
           // Loaded on use: the health checks open every target (S3 client included).
           const [{ checkStatus }, { formatStatusDetails }] = await Promise.all([import('../../health/status.js'), import('../../health/report.js')]);

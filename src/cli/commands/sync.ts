@@ -37,25 +37,28 @@ export function registerSync(program: Command): void {
   sync
     .command('show')
     .argument('<source>', 'a calcom or retell source from the config')
-    .argument('<resource>', 'calcom: profile, schedules, event-types, webhooks, teams, bookings; retell: agents, llms, knowledge-bases, phone-numbers, calls')
+    .argument('<resource>', 'calcom: profile, schedules, event-types, webhooks, teams, ooo, team-event-types, bookings; retell: agents, llms, knowledge-bases, phone-numbers, conversation-flows, voices, calls')
+    .option('--from <date>', 'bookings/calls starting at or after this date or time (e.g. 2026-12-03)')
+    .option('--to <date>', 'bookings/calls starting before this date or time')
+    .option('--csv', 'print CSV instead of a table (a call-back list for a spreadsheet)')
     .description('print one resource from the local mirror (works while the service is down)')
     .action(
-      commandAction(async (context, _options, [sourceName, resource]) => {
+      commandAction<{ from?: string; to?: string; csv?: boolean }>(async (context, options, [sourceName, resource]) => {
         const { config, stateDir } = await context.loadConfig();
-        const [{ findServiceSource }, { loadMirror }, { formatTable, listResource }] = await Promise.all([
+        const [{ findServiceSource }, { loadMirror }, { formatCsv, formatTable, listResource }] = await Promise.all([
           import('../../services/actions.js'),
           import('../../services/mirror.js'),
           import('../../services/show.js'),
         ]);
         const source = findServiceSource(config, sourceName!);
         const snapshot = await loadMirror(stateDir, source.name, source.type);
-        const listing = listResource(snapshot, resource!);
+        const listing = listResource(snapshot, resource!, { from: options.from, to: options.to });
         const summary = `${source.name} ${resource}: ${listing.rows.length} from the mirror taken ${snapshot.takenAt}`;
         if (context.json) {
           context.emit({ type: 'result', command: 'sync show', exitCode: EXIT.ok, summary, data: { takenAt: snapshot.takenAt, records: listing.records } });
         } else {
           // A read-only listing is the command's output: stdout, so it can be piped or grepped.
-          process.stdout.write(redact(formatTable(listing)) + '\n');
+          process.stdout.write(redact(options.csv ? formatCsv(listing) : formatTable(listing)) + '\n');
           context.emit({ type: 'log', level: 'info', message: summary });
         }
         return EXIT.ok;

@@ -6,6 +6,7 @@ interface VerifyFlags {
   deep?: boolean;
   target?: string;
   key?: string;
+  allowUnsigned?: boolean;
 }
 
 export function registerVerify(program: Command): void {
@@ -16,6 +17,7 @@ export function registerVerify(program: Command): void {
     .option('--deep', 'decrypt, decompress, restore databases into a scratch database and compare row counts, list archives')
     .option('--target <name>', 'only this target’s copy')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
+    .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
       commandAction<VerifyFlags>(async (context, flags, args) => {
         const { config, stateDir } = await context.loadConfig();
@@ -29,6 +31,7 @@ export function registerVerify(program: Command): void {
             deep: Boolean(flags.deep),
             target: flags.target,
             keyFile: flags.key,
+            allowUnsigned: Boolean(flags.allowUnsigned),
             emit: context.emit,
             signal,
         });

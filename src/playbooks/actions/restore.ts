@@ -10,8 +10,10 @@ import type { ActionContext, ActionResult } from './types.js';
  * incident's achieved RPO.
  */
 export async function runRestoreAction(restore: RestoreAction, context: ActionContext): Promise<ActionResult> {
+  if (restore.all) return runRestoreAllAction(restore, context);
   if (!context.config) throw new DrcError('the restore action needs a config', { hint: 'pass --config PATH' });
   const config = context.config;
+  const sourceName = restore.source!;
   let previousStart = 0;
   const restoreOne = async (set: string, table: string | undefined) => {
     // The kept copy is named after the second a restore starts (`<db>_before_<time>`): the
@@ -24,7 +26,7 @@ export async function runRestoreAction(restore: RestoreAction, context: ActionCo
       config,
       stateDir: context.stateDir,
       set,
-      source: restore.source,
+      source: sourceName,
       into: restore.into,
       table,
       yes: true,
@@ -55,6 +57,30 @@ export async function runRestoreAction(restore: RestoreAction, context: ActionCo
   const what = restore.table ? `table${tables.length > 1 ? 's' : ''} ${details.join(', ')}` : details[0]!;
   return {
     detail: `${restore.source} from set ${last!.setId} ${what}`,
-    restored: { source: restore.source, setId: last!.setId, setTime: last!.setTime },
+    restored: { source: sourceName, setId: last!.setId, setTime: last!.setTime },
+  };
+}
+
+/**
+ * `action: restore` with `all: true`: the whole server (restore --all). On a new machine the
+ * config is written by an earlier step of the same incident (`drc init --from`), so when the
+ * incident started without one it is loaded now, from DRC_CONFIG or the conf store.
+ */
+async function runRestoreAllAction(restore: RestoreAction, context: ActionContext): Promise<ActionResult> {
+  const loaded = context.config ? undefined : await (await import('../../config/load.js')).loadConfig();
+  const config = context.config ?? loaded!.config;
+  const { restoreAll } = await import('../../restore/restore-all.js');
+  const outcome = await restoreAll({ config, stateDir: loaded?.stateDir ?? context.stateDir, set: restore.set, root: restore.root, yes: true, emit: context.emit, signal: context.signal });
+  if (outcome.exitCode === EXIT.critical) {
+    const failed = outcome.items.filter((item) => item.status === 'failed');
+    throw new DrcError(`restore --all from set ${outcome.setId}: ${failed.map((item) => `${item.source} (${item.detail ?? 'failed'})`).join('; ')}`, {
+      hint: 'the other items are restored; fix the cause and retry the step (restored databases are restored again with the usual swap)',
+    });
+  }
+  const restored = outcome.items.filter((item) => item.status === 'restored').map((item) => item.source);
+  const manual = outcome.items.filter((item) => item.status === 'planned-only').map((item) => item.source);
+  return {
+    detail: `${restored.length} item(s) from set ${outcome.setId}: ${restored.join(', ')}${manual.length ? `; push plans for ${manual.join(', ')} need a person` : ''}`,
+    restored: { source: 'all', setId: outcome.setId, setTime: outcome.setTime },
   };
 }

@@ -8,10 +8,10 @@ import type { ActionContext, ActionResult } from './types.js';
 export async function runSyncAction(sync: SyncAction, context: ActionContext): Promise<ActionResult> {
   const config = requireConfig(context, 'sync');
   if (sync.direction === 'pull') {
-    const result = await syncPull(config, context.stateDir, sync.source, context.emit);
+    const result = await syncPull(config, context.stateDir, sync.source, context.emit, { signal: context.signal });
     return { detail: `pulled ${describeCounts(result.counts)}` };
   }
-  const result = await syncPush(config, context.stateDir, sync.source, sync.from, sync.apply, context.emit);
+  const result = await syncPush(config, context.stateDir, sync.source, sync.from, sync.apply, context.emit, { signal: context.signal });
   const changes = pendingActions(result.plan).length;
   return {
     detail: sync.apply ? `${result.applied.length} changes made from the snapshot of ${result.snapshotTakenAt}` : `${changes} planned changes (apply: false, nothing changed)`,

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { childEnvOptions } from '../../trust/child-env.js';
 import { formatDuration } from '../../util/duration.js';
 import type { ActionContext } from './types.js';
 
@@ -16,9 +17,9 @@ const KILL_GRACE_MS = 5000;
  * `sleep` or `mysql` started by the script stop too and never hold the output open.
  */
 export async function spawnShell(shell: 'sh' | 'bash', script: string, timeoutMs: number | undefined, context: ActionContext): Promise<SpawnOutcome> {
+  // Only what the step may see: basics, the playbook's vars, the env vars it names; none of drc's secrets.
   const child = execa(shell, ['-c', script], {
-    env: { ...context.vars, ...context.env },
-    extendEnv: true,
+    ...childEnvOptions({ ...context.vars, ...context.env }),
     detached: true,
     stdin: 'ignore',
     all: true,

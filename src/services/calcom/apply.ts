@@ -13,6 +13,8 @@ export interface AppliedAction {
   id: number | string;
 }
 
+type Saved = { id: number | string };
+
 /**
  * Carries out a Cal.com plan in its order, remembering the ids the account assigns so later
  * steps (event types → schedules, webhooks → event types) point at the new resources.
@@ -23,8 +25,8 @@ export async function applyCalcomPlan(client: CalcomClient, plan: CalcomPlan, li
   const applied: AppliedAction[] = [];
   for (const action of pendingActions(plan)) {
     const id = await applyAction(client, action, scheduleIds, eventTypeIds);
-    if (action.resource === 'schedule') scheduleIds.set(action.key, id);
-    if (action.resource === 'event-type') eventTypeIds.set(action.key, id);
+    if (action.resource === 'schedule') scheduleIds.set(action.key, Number(id));
+    if (action.resource === 'event-type') eventTypeIds.set(action.key, Number(id));
     applied.push({ resource: action.resource, key: action.key, action: action.action as AppliedAction['action'], id });
     emit({ type: 'log', level: 'info', message: `${plan.source}: ${action.action}d ${action.resource} ${action.key} (id ${id})` });
   }
@@ -36,9 +38,13 @@ async function applyAction(
   action: CalcomAction,
   scheduleIds: Map<string, number>,
   eventTypeIds: Map<string, number>,
-): Promise<number> {
+): Promise<number | string> {
   const body = action.body ?? {};
   switch (action.resource) {
+    case 'profile': {
+      const saved = await client.patch<{ id: number }>('/v2/me', body);
+      return saved.id;
+    }
     case 'schedule': {
       const version = { version: CALCOM_API_VERSION.schedules };
       // isDefault is required on create; the default is set last, once every schedule exists.
@@ -62,8 +68,24 @@ async function applyAction(
       const base = action.eventTypeSlug ? `/v2/event-types/${requireId(eventTypeIds, action.eventTypeSlug, 'event type', action)}/webhooks` : '/v2/webhooks';
       const saved =
         action.action === 'create'
-          ? await client.post<{ id: number }>(base, body)
-          : await client.patch<{ id: number }>(`${base}/${action.liveId}`, body);
+          ? await client.post<Saved>(base, body)
+          : await client.patch<Saved>(`${base}/${encodeURIComponent(String(action.liveId))}`, body);
+      return saved.id;
+    }
+    case 'private-link': {
+      const eventTypeId = requireId(eventTypeIds, action.eventTypeSlug!, 'event type', action);
+      const saved = await client.post<{ linkId: string }>(`/v2/event-types/${eventTypeId}/private-links`, body, { version: CALCOM_API_VERSION.eventTypes });
+      return saved.linkId;
+    }
+    case 'ooo': {
+      const saved =
+        action.action === 'create' ? await client.post<Saved>('/v2/me/ooo', body) : await client.patch<Saved>(`/v2/me/ooo/${action.liveId}`, body);
+      return saved.id;
+    }
+    case 'team-event-type': {
+      const version = { version: CALCOM_API_VERSION.eventTypes };
+      const base = `/v2/teams/${action.teamId}/event-types`;
+      const saved = action.action === 'create' ? await client.post<Saved>(base, body, version) : await client.patch<Saved>(`${base}/${action.liveId}`, body, version);
       return saved.id;
     }
     case 'default-schedule': {
@@ -71,6 +93,10 @@ async function applyAction(
       await client.patch('/v2/me', { defaultScheduleId: scheduleId });
       return scheduleId;
     }
+    case 'calendar':
+    case 'conferencing':
+    case 'team':
+      throw new DrcError(`${action.resource} ${action.key} needs a person: ${action.changes.join('; ')}`);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { CalcomSourceConfig } from '../../config/schema.js';
 import { DrcError } from '../../errors.js';
+import { createHash } from 'node:crypto';
 import { createJsonClient, type JsonClient } from '../http.js';
+import { sharedRateBudget } from '../rate-budget.js';
 import { resolveServiceKey, type ClientTuning } from '../service-key.js';
 
 export const CALCOM_DEFAULT_BASE_URL = 'https://api.cal.com';
@@ -17,7 +19,11 @@ export const CALCOM_API_VERSION = {
 
 export type CalcomApiVersion = (typeof CALCOM_API_VERSION)[keyof typeof CALCOM_API_VERSION];
 
-/** Cal.com v2 wraps every answer: `{ status: "success", data, pagination? }`. */
+/**
+ * Cal.com v2 wraps every answer: `{ status: "success", data, pagination? }`; the pagination is
+ * PaginationMetaDto (packages/platform/types/pagination/pagination.output.ts). drc reads only
+ * hasNextPage, so a renamed count field (returnedItems) cannot break paging.
+ */
 export interface CalcomEnvelope<T> {
   status: string;
   data: T;
@@ -38,9 +44,21 @@ export interface CalcomClient {
   patch<T>(path: string, body: unknown, options?: CallOptions): Promise<T>;
 }
 
+/**
+ * Cal.com allows an API key 120 requests per minute and then blocks it for 60 s
+ * (RATE_LIMIT_DEFAULT_LIMIT_API_KEY, RATE_LIMIT_DEFAULT_BLOCK_DURATION_MS in
+ * apps/api/v2/src/lib/throttler-guard.ts). drc keeps to 100, leaving room for the app that
+ * uses the same key; a 429 is still waited out (see http.ts).
+ */
+export const CALCOM_BUDGET = { limit: 100, windowMs: 60_000 };
+export const CALCOM_BLOCK_MS = 60_000;
+
 export function createCalcomClient(config: CalcomSourceConfig, tuning: ClientTuning = {}): CalcomClient {
   const key = resolveServiceKey(config);
-  const http = createJsonClient({ source: config.name, baseUrl: config.baseUrl ?? CALCOM_DEFAULT_BASE_URL, ...key, ...tuning });
+  const baseUrl = config.baseUrl ?? CALCOM_DEFAULT_BASE_URL;
+  const keyId = createHash('sha256').update(`${baseUrl}\n${key.apiKey}`).digest('hex');
+  const budget = tuning.budget ?? sharedRateBudget(keyId, { ...CALCOM_BUDGET, limit: config.requestsPerMinute ?? CALCOM_BUDGET.limit });
+  const http = createJsonClient({ source: config.name, baseUrl, ...key, rateLimitBlockMs: CALCOM_BLOCK_MS, ...tuning, budget });
   return wrapCalcom(http);
 }
 
@@ -84,6 +102,11 @@ export async function collectCalcomPages<T>(
   const items: T[] = [];
   for (let skip = 0; ; skip += take) {
     const page = await client.envelope<T[]>('GET', path, { ...options, query: { ...options.query, take, skip } });
+    if (!Array.isArray(page.data)) {
+      throw new DrcError(`source ${client.source}: GET ${path} did not answer a list (cal-api-version ${options.version ?? 'none'})`, {
+        hint: 'Cal.com answered an older API shape; check that no proxy strips the cal-api-version header',
+      });
+    }
     items.push(...page.data);
     const more = page.pagination?.hasNextPage ?? page.data.length === take;
     if (!more || page.data.length === 0) return items;

@@ -26,8 +26,9 @@ export const calcomEventTypeSchema = z.looseObject({
   scheduleId: z.number().nullable().optional(),
 });
 
+/** Webhook ids are strings in Cal.com (Prisma Webhook.id String); older snapshots hold numbers. */
 export const calcomWebhookSchema = z.looseObject({
-  id: z.number(),
+  id: z.union([z.string(), z.number()]),
   subscriberUrl: z.string(),
   triggers: z.array(z.string()),
   active: z.boolean(),
@@ -38,9 +39,59 @@ export const calcomProfileSchema = z.looseObject({
   id: z.number(),
   email: z.string().optional(),
   username: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
   timeZone: z.string().optional(),
+  weekStart: z.string().optional(),
+  timeFormat: z.number().nullable().optional(),
+  locale: z.string().nullable().optional(),
   defaultScheduleId: z.number().nullable().optional(),
 });
+
+export const calcomOooSchema = z.looseObject({
+  id: z.number(),
+  start: z.string(),
+  end: z.string(),
+  notes: z.string().nullable().optional(),
+  reason: z.string().nullable().optional(),
+  toUserId: z.number().nullable().optional(),
+});
+
+/** A private (hashed) booking link: limited by date or by uses. The URL cannot be recreated. */
+export const calcomPrivateLinkSchema = z.looseObject({
+  linkId: z.string(),
+  expiresAt: z.string().nullable().optional(),
+  maxUsageCount: z.number().nullable().optional(),
+  usageCount: z.number().optional(),
+  isExpired: z.boolean().optional(),
+  bookingUrl: z.string().optional(),
+});
+
+export const calcomTeamSchema = z.looseObject({ id: z.number(), name: z.string(), slug: z.string().nullable().optional() });
+
+const host = z.looseObject({ userId: z.number(), mandatory: z.boolean().optional(), priority: z.string().optional() });
+
+export const calcomTeamEventTypeSchema = z.looseObject({
+  id: z.number(),
+  slug: z.string(),
+  title: z.string(),
+  lengthInMinutes: z.number(),
+  schedulingType: z.string().nullable().optional(),
+  hosts: z.array(host).optional(),
+});
+
+/** GET /v2/calendars: connected calendars (OAuth, a person reconnects them) and the destination. */
+export const calcomCalendarsSchema = z.looseObject({
+  connectedCalendars: z.array(
+    z.looseObject({
+      integration: z.looseObject({ type: z.string(), title: z.string().optional() }),
+      primary: z.looseObject({ externalId: z.string() }).nullable().optional(),
+      calendars: z.array(z.looseObject({ externalId: z.string(), name: z.string().nullable().optional(), isSelected: z.boolean().optional() })).optional(),
+    }),
+  ),
+  destinationCalendar: z.looseObject({ integration: z.string(), externalId: z.string() }).nullable().optional(),
+});
+
+export const calcomConferencingAppSchema = z.looseObject({ type: z.string(), appId: z.string().nullable().optional() });
 
 export const calcomSnapshotSchema = z.object({
   format: z.literal(CALCOM_SNAPSHOT_FORMAT),
@@ -54,7 +105,15 @@ export const calcomSnapshotSchema = z.object({
   webhooks: z.array(calcomWebhookSchema),
   /** Webhooks bound to one event type, keyed by the event type's slug (ids change on rebuild). */
   eventTypeWebhooks: z.record(z.string(), z.array(calcomWebhookSchema)),
-  teams: z.array(z.looseObject({ id: z.number(), name: z.string() })),
+  teams: z.array(calcomTeamSchema),
+  /** Added in drc 0.x; snapshots from before lack them (then nothing of theirs is pushed). */
+  ooo: z.array(calcomOooSchema).default([]),
+  /** Private links by the slug of their event type. */
+  privateLinks: z.record(z.string(), z.array(calcomPrivateLinkSchema)).default({}),
+  /** Team event types (with hosts) by team slug. */
+  teamEventTypes: z.record(z.string(), z.array(calcomTeamEventTypeSchema)).default({}),
+  calendars: calcomCalendarsSchema.default({ connectedCalendars: [], destinationCalendar: null }),
+  conferencing: z.array(calcomConferencingAppSchema).default([]),
   /** Archive only: never pushed back. */
   bookings: z.array(z.looseObject({})),
 });
@@ -64,9 +123,18 @@ export type CalcomSchedule = z.infer<typeof calcomScheduleSchema>;
 export type CalcomEventType = z.infer<typeof calcomEventTypeSchema>;
 export type CalcomWebhook = z.infer<typeof calcomWebhookSchema>;
 export type CalcomProfile = z.infer<typeof calcomProfileSchema>;
+export type CalcomOoo = z.infer<typeof calcomOooSchema>;
+export type CalcomPrivateLink = z.infer<typeof calcomPrivateLinkSchema>;
+export type CalcomTeam = z.infer<typeof calcomTeamSchema>;
+export type CalcomTeamEventType = z.infer<typeof calcomTeamEventTypeSchema>;
+export type CalcomCalendars = z.infer<typeof calcomCalendarsSchema>;
+export type CalcomConferencingApp = z.infer<typeof calcomConferencingAppSchema>;
 
 /** What the push planner compares against: the live configuration, without archives. */
-export type CalcomConfigState = Pick<CalcomSnapshot, 'profile' | 'schedules' | 'eventTypes' | 'webhooks' | 'eventTypeWebhooks'>;
+export type CalcomConfigState = Pick<
+  CalcomSnapshot,
+  'profile' | 'schedules' | 'eventTypes' | 'webhooks' | 'eventTypeWebhooks' | 'teams' | 'ooo' | 'privateLinks' | 'teamEventTypes' | 'calendars' | 'conferencing'
+>;
 
 export function countCalcomSnapshot(snapshot: CalcomSnapshot): Record<string, number> {
   return {
@@ -74,6 +142,9 @@ export function countCalcomSnapshot(snapshot: CalcomSnapshot): Record<string, nu
     eventTypes: snapshot.eventTypes.length,
     webhooks: snapshot.webhooks.length + Object.values(snapshot.eventTypeWebhooks).reduce((sum, list) => sum + list.length, 0),
     teams: snapshot.teams.length,
+    teamEventTypes: Object.values(snapshot.teamEventTypes).reduce((sum, list) => sum + list.length, 0),
+    ooo: snapshot.ooo.length,
+    privateLinks: Object.values(snapshot.privateLinks).reduce((sum, list) => sum + list.length, 0),
     bookings: snapshot.bookings.length,
   };
 }

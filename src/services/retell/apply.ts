@@ -3,37 +3,48 @@ import type { Emit } from '../../events.js';
 import type { AppliedAction } from '../calcom/apply.js';
 import { pendingActions } from '../plan.js';
 import type { RetellClient } from './client.js';
+import type { EngineContent } from './content.js';
 import type { AgentShare, RetellAction, RetellPlan } from './plan.js';
-import { agentKey, type RetellConfigState } from './types.js';
+import { agentKey, type BindingField, type RetellConfigState } from './types.js';
 
 interface IdMaps {
   knowledgeBases: Map<string, string>;
-  /** LLM ids by the name of the agent that uses them. */
-  llms: Map<string, string>;
-  agents: Map<string, string>;
+  /** Agent id and the version this push published (or the live published one), by agent key. */
+  agents: Map<string, { id: string; version?: number }>;
 }
 
 /**
- * Carries out a Retell plan in its order, remembering the ids the account assigns so LLMs point
- * at the new knowledge bases, agents at the new LLMs and numbers at the new agents.
+ * Carries out a Retell plan in its order: knowledge bases, then each agent with its engine
+ * (written as a draft, then published, as Retell does it: create-agent-version,
+ * update-*?version=, publish-agent-version), drafts on top, then the numbers pinned to what was
+ * published. Published versions are never changed in place.
  */
-export async function applyRetellPlan(client: RetellClient, plan: RetellPlan, live: RetellConfigState, emit: Emit): Promise<AppliedAction[]> {
+/** Told the binding a routed number goes back to, by agent id (and name, to find it after a rebuild). */
+export type RoutedBindingSink = (number: string, inbound: Array<{ agent_id: string; agent_name: string; weight: number; agent_version?: string | number }> | null, fallback: string | null) => Promise<void>;
+
+export async function applyRetellPlan(client: RetellClient, plan: RetellPlan, live: RetellConfigState, emit: Emit, onRouted?: RoutedBindingSink): Promise<AppliedAction[]> {
   const ids: IdMaps = {
     knowledgeBases: new Map(live.knowledgeBases.map((kb) => [kb.knowledge_base_name, kb.knowledge_base_id])),
-    llms: new Map(live.agents.flatMap((agent) => (agent.response_engine.llm_id ? [[agentKey(agent), agent.response_engine.llm_id] as const] : []))),
-    agents: new Map(live.agents.map((agent) => [agentKey(agent), agent.agent_id])),
+    agents: new Map(live.agents.map((agent) => [agentKey(agent), { id: agent.agent_id, version: newestPublishedVersion(live, agent.agent_id) }])),
   };
   const applied: AppliedAction[] = [];
   for (const action of pendingActions(plan)) {
     const id = await applyAction(client, action, ids);
+    if (action.routedBack && onRouted) {
+      const inbound = weightsOf(action.routedBack.inbound_agents, ids, action)?.map((share, index) => ({ ...share, agent_name: action.routedBack!.inbound_agents![index]!.agent }));
+      await onRouted(action.key, inbound ?? null, action.routedBack.fallback_number);
+    }
     applied.push({ resource: action.resource, key: action.key, action: action.action as AppliedAction['action'], id });
     emit({ type: 'log', level: 'info', message: `${plan.source}: ${action.action}d ${action.resource} ${action.key} (id ${id})` });
   }
   return applied;
 }
 
+function newestPublishedVersion(live: RetellConfigState, agentId: string): number | undefined {
+  return (live.agentVersions[agentId] ?? []).filter((version) => version.is_published).at(-1)?.version;
+}
+
 async function applyAction(client: RetellClient, action: RetellAction, ids: IdMaps): Promise<string> {
-  const body = action.body ?? {};
   switch (action.resource) {
     case 'knowledge-base': {
       const form = knowledgeBaseForm(action);
@@ -43,31 +54,80 @@ async function applyAction(client: RetellClient, action: RetellAction, ids: IdMa
       ids.knowledgeBases.set(action.key, saved.knowledge_base_id);
       return saved.knowledge_base_id;
     }
-    case 'llm': {
-      const payload = { ...body, knowledge_base_ids: (action.knowledgeBaseNames ?? []).map((name) => requireId(ids.knowledgeBases, name, 'knowledge base', action)) };
-      const saved =
-        action.action === 'create'
-          ? await client.request<{ llm_id: string }>({ method: 'POST', path: '/create-retell-llm', body: payload })
-          : await client.request<{ llm_id: string }>({ method: 'PATCH', path: `/update-retell-llm/${encodeURIComponent(action.liveId!)}`, body: payload });
-      ids.llms.set(action.key, saved.llm_id);
-      return saved.llm_id;
-    }
-    case 'agent': {
-      const payload = { ...body };
-      if (!payload.response_engine) payload.response_engine = { type: 'retell-llm', llm_id: requireId(ids.llms, action.key, 'LLM of agent', action) };
-      const saved =
-        action.action === 'create'
-          ? await client.request<{ agent_id: string }>({ method: 'POST', path: '/create-agent', body: payload })
-          : await client.request<{ agent_id: string }>({ method: 'PATCH', path: `/update-agent/${encodeURIComponent(action.liveId!)}`, body: payload });
-      ids.agents.set(action.key, saved.agent_id);
-      return saved.agent_id;
+    case 'agent':
+      return action.action === 'create' ? createAgent(client, action, ids) : updateAgent(client, action, ids);
+    case 'agent-draft': {
+      const agent = requireId(ids.agents, action.key, 'agent', action);
+      await writeDraft(client, action, agent.id, agent.version ?? 0, ids);
+      return agent.id;
     }
     case 'phone-number': {
-      const payload = { ...body, inbound_agents: weightsOf(action.inboundAgents, ids, action), outbound_agents: weightsOf(action.outboundAgents, ids, action) };
+      const payload: Record<string, unknown> = { ...action.body };
+      for (const [field, shares] of Object.entries(action.bindings ?? {}) as Array<[BindingField, AgentShare[] | null]>) payload[field] = weightsOf(shares, ids, action);
       const saved = await client.request<{ phone_number: string }>({ method: 'PATCH', path: `/update-phone-number/${encodeURIComponent(action.key)}`, body: payload });
       return saved.phone_number;
     }
+    case 'voice':
+      throw new DrcError(`voice ${action.key} needs a person: ${action.changes.join('; ')}`);
   }
+}
+
+const agentPath = (action: RetellAction, verb: 'create' | 'update') => `/${verb}-${action.channel === 'chat' ? 'chat-' : ''}agent`;
+
+async function createAgent(client: RetellClient, action: RetellAction, ids: IdMaps): Promise<string> {
+  const engine = action.engine ? { type: action.engine.kind, [engineIdKey(action.engine)]: action.reuseEngineId ?? (await createEngine(client, action.engine, ids, action)) } : undefined;
+  const payload = { ...action.body, ...(action.voiceId ? { voice_id: action.voiceId } : {}), ...(engine ? { response_engine: engine } : {}) };
+  const saved = await client.request<{ agent_id: string; version?: number }>({ method: 'POST', path: agentPath(action, 'create'), body: payload });
+  const version = saved.version ?? 0;
+  if (action.publish) await publish(client, saved.agent_id, version);
+  ids.agents.set(action.key, { id: saved.agent_id, version: action.publish ? version : undefined });
+  return saved.agent_id;
+}
+
+/** A changed agent: a new draft from the live production version, written, then published. */
+async function updateAgent(client: RetellClient, action: RetellAction, ids: IdMaps): Promise<string> {
+  const version = await writeDraft(client, action, action.liveId!, action.baseVersion ?? 0, ids);
+  if (action.publish) await publish(client, action.liveId!, version);
+  ids.agents.set(action.key, { id: action.liveId!, version: action.publish ? version : undefined });
+  return action.liveId!;
+}
+
+/** create-agent-version from `base`, then the engine version it got and the agent version are written. */
+async function writeDraft(client: RetellClient, action: RetellAction, agentId: string, base: number, ids: IdMaps): Promise<number> {
+  const draft = await client.request<{ version: number; response_engine: { type: string; llm_id?: string; conversation_flow_id?: string; version?: number } }>({
+    method: 'POST',
+    path: `/create-agent-version/${encodeURIComponent(agentId)}`,
+    body: { base_version: base },
+  });
+  const payload: Record<string, unknown> = { ...action.body, ...(action.voiceId ? { voice_id: action.voiceId } : {}) };
+  if (action.engine) {
+    const current = draft.response_engine;
+    if (current.type === action.engine.kind) {
+      const engineId = current.llm_id ?? current.conversation_flow_id!;
+      const path = action.engine.kind === 'retell-llm' ? `/update-retell-llm/${encodeURIComponent(engineId)}` : `/update-conversation-flow/${encodeURIComponent(engineId)}`;
+      await client.request({ method: 'PATCH', path, query: { version: current.version }, body: enginePayload(action.engine, ids, action) });
+    } else {
+      payload.response_engine = { type: action.engine.kind, [engineIdKey(action.engine)]: await createEngine(client, action.engine, ids, action) };
+    }
+  }
+  await client.request({ method: 'PATCH', path: `${agentPath(action, 'update')}/${encodeURIComponent(agentId)}`, query: { version: draft.version }, body: payload });
+  return draft.version;
+}
+
+function publish(client: RetellClient, agentId: string, version: number): Promise<unknown> {
+  return client.request({ method: 'POST', path: `/publish-agent-version/${encodeURIComponent(agentId)}`, body: { version } });
+}
+
+const engineIdKey = (engine: EngineContent) => (engine.kind === 'retell-llm' ? 'llm_id' : 'conversation_flow_id');
+
+function enginePayload(engine: EngineContent, ids: IdMaps, action: RetellAction): Record<string, unknown> {
+  return { ...engine.body, knowledge_base_ids: engine.knowledgeBaseNames.map((name) => requireId(ids.knowledgeBases, name, 'knowledge base', action)) };
+}
+
+async function createEngine(client: RetellClient, engine: EngineContent, ids: IdMaps, action: RetellAction): Promise<string> {
+  const path = engine.kind === 'retell-llm' ? '/create-retell-llm' : '/create-conversation-flow';
+  const saved = await client.request<Record<string, string>>({ method: 'POST', path, body: enginePayload(engine, ids, action) });
+  return saved[engineIdKey(engine)]!;
 }
 
 /** create-knowledge-base and add-knowledge-base-sources take multipart form data, lists as JSON. */
@@ -79,17 +139,17 @@ function knowledgeBaseForm(action: RetellAction): FormData {
   return form;
 }
 
-/** update-phone-number's weighted agent list, by the ids the agents have now (null unbinds). */
-function weightsOf(shares: AgentShare[] | undefined, ids: IdMaps, action: RetellAction) {
+/** update-phone-number's weighted agent list, by the ids (and published versions) the agents have now; null unbinds. */
+function weightsOf(shares: AgentShare[] | null, ids: IdMaps, action: RetellAction) {
   if (!shares || shares.length === 0) return null;
-  return shares.map((share) => ({
-    agent_id: requireId(ids.agents, share.agent, 'agent', action),
-    weight: share.weight,
-    ...(share.version ? { agent_version: share.version } : {}),
-  }));
+  return shares.map((share) => {
+    const agent = requireId(ids.agents, share.agent, 'agent', action);
+    const version = share.version === 'pushed' ? agent.version : share.version;
+    return { agent_id: agent.id, weight: share.weight, ...(version !== undefined ? { agent_version: version } : {}) };
+  });
 }
 
-function requireId(ids: Map<string, string>, name: string, what: string, action: RetellAction): string {
+function requireId<T>(ids: Map<string, T>, name: string, what: string, action: RetellAction): T {
   const id = ids.get(name);
   if (id === undefined) {
     throw new DrcError(`cannot ${action.action} ${action.resource} ${action.key}: ${what} "${name}" exists neither live nor in the plan`, {

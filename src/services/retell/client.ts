@@ -21,9 +21,15 @@ import { resolveServiceKey, type ClientTuning } from '../service-key.js';
  *   POST /create-knowledge-base and /add-knowledge-base-sources/{id} take multipart forms.
  * - Calls: POST /v3/list-calls (body: filter_criteria, sort_order, limit ≤ 1000, an opaque
  *   pagination_key — never together with skip) answers {items, has_more, pagination_key}
- *   without transcript, transcript_object, transcript_with_tool_calls and recording_url,
+ *   without transcript, transcript_object and transcript_with_tool_calls (recording_url is there),
  *   which only GET /v2/get-call/{id} returns. Time filters are typed:
  *   start_timestamp {type:"number", op:"ge", value}. There is no /v2/list-calls any more.
+ * - Versions: POST /create-agent-version/{id} {base_version} makes a draft, POST
+ *   /publish-agent-version/{id} {version} publishes it in place; a published version does not
+ *   change. Chat agents: /get-chat-agent, /get-chat-agent-versions, /create-chat-agent,
+ *   /update-chat-agent. Conversation flows: GET /v2/list-conversation-flows,
+ *   /get-conversation-flow/{id}?version=, /create-conversation-flow, /update-conversation-flow.
+ *   Voices: GET /list-voices (a bare array). v3 list-calls items do carry recording_url.
  * - Errors are {status:"error", message}; 429 means throttle (the JSON client honours
  *   Retry-After). The legacy list endpoints were removed on 06/15/2026, so nothing here
  *   falls back to them.
@@ -72,19 +78,19 @@ async function collectPages<T>(readPage: (paginationKey: string | undefined) => 
   }
 }
 
-/** One page of voice agents (chat agents share the endpoint but are not drc's business). */
-export function listAgentPage(client: RetellClient, limit = PAGE, paginationKey?: string): Promise<RetellPage<RetellAgentSummary>> {
+/** One page of voice or chat agents (one endpoint, filtered by channel: agent.ts / chat-agent.ts list). */
+export function listAgentPage(client: RetellClient, limit = PAGE, paginationKey?: string, channel: 'voice' | 'chat' = 'voice'): Promise<RetellPage<RetellAgentSummary>> {
   return client.request<RetellPage<RetellAgentSummary>>({
     method: 'POST',
     path: '/v2/list-agents',
     query: { limit, pagination_key: paginationKey },
-    body: { filter_criteria: { channel: { type: 'string', op: 'eq', value: 'voice' } } },
+    body: { filter_criteria: { channel: { type: 'string', op: 'eq', value: channel } } },
     idempotent: true,
   });
 }
 
-export function collectAgentSummaries(client: RetellClient, limit = PAGE): Promise<RetellAgentSummary[]> {
-  return collectPages((key) => listAgentPage(client, limit, key));
+export function collectAgentSummaries(client: RetellClient, channel: 'voice' | 'chat' = 'voice', limit = PAGE): Promise<RetellAgentSummary[]> {
+  return collectPages((key) => listAgentPage(client, limit, key, channel));
 }
 
 /** GET list endpoints of the current API: /v2/list-retell-llms, /v2/list-phone-numbers. */

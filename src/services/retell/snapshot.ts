@@ -4,6 +4,8 @@ import {
   RETELL_SNAPSHOT_FORMAT,
   type RetellAgent,
   type RetellConfigState,
+  type RetellFlow,
+  type RetellVoice,
   type RetellKnowledgeBase,
   type RetellLlm,
   type RetellPhoneNumber,
@@ -23,27 +25,50 @@ export interface RetellSnapshotOptions {
 export async function fetchRetellSnapshot(client: RetellClient, options: RetellSnapshotOptions = {}): Promise<RetellSnapshot> {
   const now = options.now ?? new Date();
   const state = await fetchRetellConfig(client, options.onWarning);
-  const agentVersions: Record<string, RetellAgent[]> = {};
-  for (const agent of state.agents) {
-    agentVersions[agent.agent_id] = await client.request<RetellAgent[]>({ path: `/get-agent-versions/${encodeURIComponent(agent.agent_id)}` });
-  }
+  // A snapshot keeps the voices its agents use (to find or re-clone them in a new account), not the catalogue.
+  const used = new Set(state.agents.flatMap((agent) => (state.agentVersions[agent.agent_id] ?? [agent]).map((version) => version.voice_id)));
+  const voices = state.voices.filter((voice) => used.has(voice.voice_id));
   const filter = options.callsDays ? { start_timestamp: { type: 'number', op: 'ge', value: now.getTime() - options.callsDays * 86_400_000 } } : {};
   const calls = (await collectCalls(client, filter)).map((call) => (options.recordings ? call : withoutRecordings(call)));
-  return { format: RETELL_SNAPSHOT_FORMAT, source: client.source, takenAt: now.toISOString(), baseUrl: client.baseUrl, ...state, agentVersions, calls };
+  return { format: RETELL_SNAPSHOT_FORMAT, source: client.source, takenAt: now.toISOString(), baseUrl: client.baseUrl, ...state, voices, calls };
 }
 
-/** The configuration only (what a push compares against). */
+/**
+ * The configuration (what a push compares against): knowledge bases, every version of every
+ * voice and chat agent, the LLM and conversation-flow versions those versions point at (a
+ * published agent version runs exactly those), the account's voices and the phone numbers.
+ */
 export async function fetchRetellConfig(client: RetellClient, onWarning: (message: string) => void = () => {}): Promise<RetellConfigState> {
   const knowledgeBases = await client.request<RetellKnowledgeBase[]>({ path: '/list-knowledge-bases' });
   for (const knowledgeBase of knowledgeBases) knowledgeBase.texts = await readKnowledgeBaseTexts(knowledgeBase, onWarning);
   const llms = newestVersions(await collectListing<RetellLlm>(client, '/v2/list-retell-llms'), (llm) => llm.llm_id);
-  // The agent listing carries names only; the configuration is the latest version of each.
+  const conversationFlows = newestVersions(await collectListing<RetellFlow>(client, '/v2/list-conversation-flows'), (flow) => flow.conversation_flow_id);
   const agents: RetellAgent[] = [];
-  for (const summary of await collectAgentSummaries(client)) {
-    agents.push(await client.request<RetellAgent>({ path: `/get-agent/${encodeURIComponent(summary.agent_id)}` }));
+  const agentVersions: Record<string, RetellAgent[]> = {};
+  for (const channel of ['voice', 'chat'] as const) {
+    const prefix = channel === 'voice' ? '' : 'chat-';
+    for (const summary of await collectAgentSummaries(client, channel)) {
+      const id = encodeURIComponent(summary.agent_id);
+      const versions = (await client.request<RetellAgent[]>({ path: `/get-${prefix}agent-versions/${id}` })).map((version) => ({ ...version, channel }));
+      agentVersions[summary.agent_id] = versions;
+      agents.push({ ...(await client.request<RetellAgent>({ path: `/get-${prefix}agent/${id}` })), channel });
+    }
   }
+  // Each agent version names its engine's version; those are read too, so a push rebuilds what ran.
+  for (const version of Object.values(agentVersions).flat()) {
+    const engine = version.response_engine;
+    if (engine.version === undefined || engine.version === null) continue;
+    if (engine.type === 'retell-llm' && engine.llm_id && !llms.some((llm) => llm.llm_id === engine.llm_id && llm.version === engine.version)) {
+      llms.push(await client.request<RetellLlm>({ path: `/get-retell-llm/${encodeURIComponent(engine.llm_id)}`, query: { version: engine.version } }));
+    }
+    const flowId = engine.conversation_flow_id;
+    if (engine.type === 'conversation-flow' && flowId && !conversationFlows.some((flow) => flow.conversation_flow_id === flowId && flow.version === engine.version)) {
+      conversationFlows.push(await client.request<RetellFlow>({ path: `/get-conversation-flow/${encodeURIComponent(flowId)}`, query: { version: engine.version } }));
+    }
+  }
+  const voices = await client.request<RetellVoice[]>({ path: '/list-voices' });
   const phoneNumbers = await collectListing<RetellPhoneNumber>(client, '/v2/list-phone-numbers');
-  return { knowledgeBases, llms, agents, phoneNumbers };
+  return { knowledgeBases, llms, conversationFlows, agents, agentVersions, voices, phoneNumbers };
 }
 
 /** A listing may hold several versions of one LLM; the newest is the live one. */
