@@ -154,6 +154,24 @@ export const actionSchemas = {
       mode: z.enum(['on', 'off']),
     })
     .refine((fallback) => fallback.mode === 'off' || fallback['callback-url'] !== undefined, { message: 'mode: on needs "callback-url": where callback requests go' }),
+  /**
+   * `drc init --from` inside an incident (server lost): the config of the newest authenticated
+   * set at `from`, written where DRC_CONFIG (or the conf store) says. Runs in drc itself, so the
+   * passphrase and bucket keys never go to a child process. Empty strings mean "not given".
+   */
+  init: z.strictObject({
+    action: z.literal('init'),
+    ...common,
+    from: z.string({ error: 'missing: s3://bucket/prefix or a folder holding the sets' }).min(1),
+    host: z.string().optional(),
+    endpoint: z.string().optional(),
+    region: z.string().optional(),
+    'access-key-env': z.string().optional(),
+    'secret-key-env': z.string().optional(),
+    'passphrase-env': z.string().optional(),
+    'trust-key': z.string().optional(),
+    'allow-unsigned': flag.optional(),
+  }),
 };
 
 export type ActionName = keyof typeof actionSchemas;
@@ -166,6 +184,7 @@ export type WaitAction = z.infer<typeof actionSchemas.wait>;
 export type SyncAction = z.infer<typeof actionSchemas.sync>;
 export type RetellRouteAction = z.infer<(typeof actionSchemas)['retell-route']>;
 export type CalcomFallbackAction = z.infer<(typeof actionSchemas)['calcom-fallback']>;
-export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction | RetellRouteAction | CalcomFallbackAction;
+export type InitAction = z.infer<typeof actionSchemas.init>;
+export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction | RetellRouteAction | CalcomFallbackAction | InitAction;
 /** The check part of a check or wait action. */
 export type CheckSpec = Omit<CheckAction, 'action'>;

@@ -1,6 +1,9 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSetId, parseSetId } from '../../src/sets/set-id.js';
+import { createS3Client } from '../../src/storage/s3-client.js';
 import { drcCommand } from '../helpers/drc.js';
 import { S3RVER_KEY_ENV, S3RVER_SECRET_ENV } from '../helpers/s3rver.js';
 import { makeTestServer, PASS_ENV, type TestServer } from './server-fixture.js';
@@ -18,6 +21,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.cleanup();
 });
+
+/** A copy of the newest set under a newer id, its manifest changed but its seal copied as it was. */
+async function plantForgedSet(): Promise<string> {
+  Object.assign(process.env, server.s3.env);
+  const client = createS3Client(server.s3.targetConfig(server.prefix));
+  const base = `${server.prefix}/`;
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: server.s3.bucket, Prefix: base }));
+  const keys = (listed.Contents ?? []).map((object) => object.Key!).filter((key) => /Z_[^/]+\/[^/]+$/.test(key.slice(base.length)));
+  const real = keys[0]!.slice(base.length).split('/')[0]!;
+  const { time, host } = parseSetId(real)!;
+  const forged = makeSetId(new Date(time.getTime() + 60_000), host);
+  for (const key of keys.filter((entry) => entry.startsWith(`${base}${real}/`))) {
+    const body = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: server.s3.bucket, Key: key }))).Body!.transformToByteArray());
+    const name = key.slice(`${base}${real}/`.length);
+    const content = name === 'manifest.json' ? Buffer.from(body.toString('utf8').replaceAll(real, forged)) : body;
+    await client.send(new PutObjectCommand({ Bucket: server.s3.bucket, Key: `${base}${forged}/${name}`, Body: content }));
+  }
+  client.destroy();
+  return forged;
+}
 
 function fromFlags(): string[] {
   return ['--endpoint', server.s3.endpoint, '--access-key-env', S3RVER_KEY_ENV, '--secret-key-env', S3RVER_SECRET_ENV];
@@ -40,10 +63,14 @@ describe('the server is gone: bare-metal recovery from the offsite copy', () => 
 
   it('init --from then restore latest --all brings every database and file back identical on the machine acting as a new one', async () => {
     await server.wipe();
+    // Someone with write access to the bucket planted a newer set with an altered manifest: skipped.
+    const forged = await plantForgedSet();
     const newConfig = path.join(server.dir, 'new-etc', 'drc.json');
     const init = await server.drc(['--config', newConfig, 'init', '--from', `s3://${server.s3.bucket}/${server.prefix}`, ...fromFlags(), '--passphrase-env', PASS_ENV]);
     expect(init.exitCode, init.stderr).toBe(0);
-    expect(init.stderr).toMatch(/hosts at s3:\/\/.*1 set\(s\)/);
+    expect(init.stderr).toMatch(/hosts at s3:\/\/.*2 set\(s\)/);
+    expect(init.stderr).toContain(`set ${forged} not taken: set ${forged}: manifest not authenticated`);
+    expect(init.stdout + init.stderr).not.toContain(`from set ${forged}`);
     const written = JSON.parse(await readFile(newConfig, 'utf8'));
     expect(written.sources.map((source: { name: string }) => source.name)).toEqual(['core-db', 'app-db', 'app']);
     expect(written.targets.find((target: { type: string }) => target.type === 's3').endpoint).toBe(server.s3.endpoint);
@@ -62,6 +89,7 @@ describe('the server is gone: bare-metal recovery from the offsite copy', () => 
 
   it('the bundled server-lost playbook runs end to end headless, and the incident records the whole-server RTO', async () => {
     await server.wipe();
+    // "Install drc" checks that drc is on PATH, as it would be on the new machine.
     const bin = path.join(server.dir, 'bin');
     await mkdir(bin, { recursive: true });
     const { command, args } = drcCommand();
