@@ -12,6 +12,7 @@ import { parseMysqlUrl } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
 import { findSourceConfig } from '../restore/engines.js';
 import { openTargets } from '../storage/open-targets.js';
+import { loadDocumentTrust } from '../trust/load-trust.js';
 import { formatBinlogTime } from './replay.js';
 
 export interface FoundEvent {
@@ -85,7 +86,7 @@ export async function findBinlogEvents(options: FindOptions): Promise<{ exitCode
   }
   const since = options.since ? parsePointInTime(options.since, options.now ? { now: options.now } : {}).at : undefined;
   const targets = await openTargets(options.config);
-  const timeline = await loadArchiveTimeline(targets, source.name);
+  const timeline = await loadArchiveTimeline(targets, source.name, await loadDocumentTrust(options.config));
   const files = timeline.files.filter((file) => !since || !file.entry.lastEventAt || Date.parse(file.entry.lastEventAt) >= since.getTime());
   const events: FoundEvent[] = [];
   if (!files.length) {
