@@ -10,6 +10,7 @@ import type { Emit } from '../events.js';
 import { shellQuote } from '../trust/shell-quote.js';
 import { parseMysqlUrl } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import { findSourceConfig } from '../restore/engines.js';
 import { openTargets } from '../storage/open-targets.js';
 import { loadDocumentTrust } from '../trust/load-trust.js';
@@ -125,7 +126,7 @@ async function decodeAndScan(file: string, name: string, source: MysqlSourceConf
   const tool = findMysqlTool('binlog');
   const database = parseMysqlUrl(source).database;
   const args = ['--verbose', '--base64-output=DECODE-ROWS', '--skip-gtid-strict-mode', `--database=${database}`, ...(since ? [`--start-datetime=${formatBinlogTime(since)}`] : []), file];
-  const child = spawn(tool, args, { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tool, args, { env: childEnv({ TZ: 'UTC' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
