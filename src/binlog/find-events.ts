@@ -10,8 +10,10 @@ import type { Emit } from '../events.js';
 import { shellQuote } from '../trust/shell-quote.js';
 import { parseMysqlUrl } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import { findSourceConfig } from '../restore/engines.js';
 import { openTargets } from '../storage/open-targets.js';
+import { loadDocumentTrust } from '../trust/load-trust.js';
 import { formatBinlogTime } from './replay.js';
 import { childEnv } from '../trust/child-env.js';
 
@@ -86,7 +88,7 @@ export async function findBinlogEvents(options: FindOptions): Promise<{ exitCode
   }
   const since = options.since ? parsePointInTime(options.since, options.now ? { now: options.now } : {}).at : undefined;
   const targets = await openTargets(options.config);
-  const timeline = await loadArchiveTimeline(targets, source.name);
+  const timeline = await loadArchiveTimeline(targets, source.name, await loadDocumentTrust(options.config));
   const files = timeline.files.filter((file) => !since || !file.entry.lastEventAt || Date.parse(file.entry.lastEventAt) >= since.getTime());
   const events: FoundEvent[] = [];
   if (!files.length) {

@@ -10,6 +10,7 @@ import { feedTool } from '../restore/feed-tool.js';
 import { streamInput } from '../restore/tool-input.js';
 import { mysqlEnv, mysqlToolArgs, type MysqlConnection } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import type { Target } from '../storage/types.js';
 import { DropGtidSeqNo } from './drop-gtid.js';
 import { childEnv } from '../trust/child-env.js';
