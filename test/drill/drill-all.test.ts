@@ -58,7 +58,7 @@ describe('drc drill --all (server-lost drill)', () => {
     // The fleet view sees the drill from the bucket.
     const fleet = await server.drc(['--config', server.configFile, 'status', '--all-hosts', '--target', 'offsite']);
     expect(fleet.stdout).toMatch(/last drill passed \S+ ago \(server\)/);
-  });
+  }, 300_000);
 
   it('stopped with SIGTERM while the servers run, it stops them, removes its folder, exits 2 and records a failed drill', async () => {
     const tmp = await drillTmp('tmp-term');
@@ -85,5 +85,5 @@ describe('drc drill --all (server-lost drill)', () => {
     expect(await readdir(tmp)).toEqual([]);
     expect(await processesUnder(tmp)).toEqual([]);
     expect((await readDrills()).at(-1)).toMatchObject({ source: 'server', ok: false });
-  });
+  }, 300_000);
 });
