@@ -135,12 +135,13 @@ export const actionSchemas = {
       action: z.literal('retell-route'),
       ...common,
       source: z.string({ error: 'missing: name the configured retell source' }),
-      to: z.enum(['backup', 'normal']),
+      /** report: only say which numbers can be forwarded at the carrier (from the mirror; works while Retell is down). */
+      to: z.enum(['backup', 'normal', 'report']),
       agent: z.string().optional(),
       fallback: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, such as +4930123456').optional(),
       numbers: z.union([z.string().transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean)), z.array(z.string())]).default([]),
     })
-    .refine((route) => route.to === 'normal' || route.agent !== undefined || route.fallback !== undefined, { message: 'to: backup needs "agent" (the backup agent) or "fallback" (a number)' }),
+    .refine((route) => route.to !== 'backup' || route.agent !== undefined || route.fallback !== undefined, { message: 'to: backup needs "agent" (the backup agent) or "fallback" (a number)' }),
   /** Switch the phone agent's booking tool to taking callbacks (mode: on) and back (mode: off). */
   'calcom-fallback': z
     .strictObject({

@@ -14,6 +14,8 @@ import { checkCanDecrypt } from './item-reader.js';
 import { derivedDatabaseName } from './names.js';
 import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
 import { loadAndCheck } from './scratch.js';
+import { planPointInTime, type PointInTimePlan } from './point-in-time.js';
+import type { DatabaseEngine } from './engine.js';
 
 export interface RestoreOptions {
   config: Config;
@@ -29,6 +31,12 @@ export interface RestoreOptions {
   target?: string | undefined;
   /** Private key file for sets encrypted only to recipients (default: $DRC_PRIVATE_KEY_FILE). */
   keyFile?: string | undefined;
+  /** Point in time (parsed --at): the data as of this instant, from a backup and the log archive. */
+  at?: Date | undefined;
+  /** MySQL/MariaDB point in time (--before FILE:POS): replay up to just before this binlog event. */
+  before?: string | undefined;
+  /** PostgreSQL pitr: recover the whole cluster into this empty folder (a rebuilt server) instead. */
+  dataDir?: string | undefined;
   /** Go ahead without asking. */
   yes: boolean;
   /** --allow-unsigned: a legacy set without a seal may be restored (loudly). */
@@ -74,13 +82,34 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
     const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
-    const held = await holdSetForReading(options.stateDir, `drc restore --source ${source.name}`, () => resolveSet(targets, options.set, { trust, source: source.name, emit }), emit);
+    const pointInTime = options.at !== undefined || options.before !== undefined || options.dataDir !== undefined;
+    let pitr: PointInTimePlan | undefined;
+    const held = await holdSetForReading(
+      options.stateDir,
+      `drc restore --source ${source.name}`,
+      async () => {
+        if (!pointInTime) return resolveSet(targets, options.set, { trust, source: source.name, emit });
+        pitr = await planPointInTime({ config, source, targets, trust, set: options.set, at: options.at, before: options.before, now: started, keyFile: options.keyFile, emit, signal: options.signal });
+        return pitr.resolved;
+      },
+      emit,
+    );
     locks.push(held.lock);
     const resolved = held.resolved;
-    Object.assign(outcome, { setId: resolved.id, setTime: resolved.time.toISOString() });
-    const item = findItem(resolved, source.name);
+    // A point-in-time restore's data is as of its stop point: that is what its RPO is measured against.
+    Object.assign(outcome, { setId: resolved.id, setTime: (pitr?.dataAsOf ?? options.at ?? resolved.time).toISOString() });
+    const item = pitr?.item ?? findItem(resolved, source.name);
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
     await checkCanDecrypt(resolved.copies[0]!.target, resolved.id, item, keys);
+    if (pitr && options.table && source.type === 'postgres') throw new DrcError('--table with --at is not supported for PostgreSQL yet: restore the database --at TIME --into a new name and copy the table from there');
+    if (options.dataDir) {
+      if (!pitr?.recoverInto) throw new DrcError(`--data-dir recovers a whole PostgreSQL cluster; source ${source.name} is not a PostgreSQL pitr source`);
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...pitr.describe, `the whole cluster into ${options.dataDir} (must be empty); the live server is not touched`]));
+      for (const note of await pitr.recoverInto(options.dataDir, keys)) emit({ type: 'log', level: 'info', message: note });
+      outcome.restoredInto = options.dataDir;
+      outcome.exitCode = EXIT.ok;
+      return outcome;
+    }
 
     if (source.type === 'files') {
       const plan = planFilesRestore(item, started, options.into);
@@ -90,6 +119,10 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       outcome.exitCode = EXIT.ok;
       return outcome;
     }
+    const loadInto = async (engine: DatabaseEngine, database: string, table: string | undefined): Promise<string[]> =>
+      pitr
+        ? (await pitr.load({ engine, keys, database, table, smokeChecks: source.checks })).problems
+        : (await loadAndCheck({ engine, resolved, item, keys, emit, database, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal })).problems;
     const engine = await createEngine(source);
     try {
       const table = options.table ? engine.manifestTableName(options.table, (item.tables ?? []).map((entry) => entry.name)) : undefined;
@@ -104,9 +137,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         if ((await engine.exists(options.into)) && !(await engine.isEmpty(options.into))) {
           throw new DrcError(`database "${options.into}" exists and is not empty; refusing to restore into it`, { hint: 'pick a new name for --into' });
         }
-        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
-        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: options.into, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
-        if (loaded.problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${loaded.problems.join('; ')}`);
+        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
+        const problems = await loadInto(engine, options.into, undefined);
+        if (problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${problems.join('; ')}`);
         outcome.restoredInto = options.into;
         outcome.exitCode = EXIT.ok;
         return outcome;
@@ -116,11 +149,17 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       const swap = table
         ? `table ${table} of "${live}" replaced (its current rows kept in ${before}); every other table untouched`
         : `"${live}" renamed to "${before}" (kept), the verified copy renamed to "${live}"${engine.kind === 'PostgreSQL' ? '; sessions on the live database are ended' : ''}`;
-      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind}: load into new database "${scratch}", check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
-      const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal });
-      if (loaded.problems.length) {
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind}: load into new database "${scratch}"${pitr ? ', bring it to the point in time' : ''}, check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
+      let problems: string[];
+      try {
+        problems = await loadInto(engine, scratch, table);
+      } catch (error) {
         await engine.drop(scratch).catch(() => {});
-        throw new DrcError(`restored copy failed its checks: ${loaded.problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
+        throw error;
+      }
+      if (problems.length) {
+        await engine.drop(scratch).catch(() => {});
+        throw new DrcError(`restored copy failed its checks: ${problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
       }
       // A stop that arrived while the copy was being checked must not be followed by the swap.
       if (options.signal?.aborted) {

@@ -1,4 +1,3 @@
-import { loadSetTrust } from '../../src/sets/sealed-manifest.js';
 import { createReadStream } from 'node:fs';
 import { chmod, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { connectPostgres } from '../../src/sources/postgres.js';
 import { choosePostgresBase, recoverPostgres, type WalArchiveView } from '../../src/pitr/postgres/restore-at.js';
 import { loadDecryptionKeys } from '../../src/restore/decrypt.js';
 import { openTargets } from '../../src/storage/open-targets.js';
+import { loadSetTrust } from '../../src/sets/sealed-manifest.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { listFolder, makePostgresFolder, startArchivingCluster, switchAndWaitArchived } from './pg-cluster.js';
 

@@ -71,7 +71,9 @@ describe('playbook parser', () => {
   it('turns headings into steps: shell, drc action, checklist, read-only', () => {
     const playbook = parsePlaybook(GOOD, { file: '/playbooks/good.md', env: {}, vars: { app_dir: '/var/www/app' } });
     expect(playbook.steps.map((step) => step.title)).toEqual(['Stop the app', 'Restore', 'Tell people', 'Read this']);
-    expect(playbook.steps[0]!.run).toEqual({ kind: 'shell', shell: 'sh', script: 'cd /var/www/app && ./stop', timeoutMs: 120_000, line: 9 });
+    // Vars reach shell blocks as environment variables; the script keeps ${app_dir} for sh to expand.
+    expect(playbook.steps[0]!.run).toEqual({ kind: 'shell', shell: 'sh', script: 'cd ${app_dir} && ./stop', timeoutMs: 120_000, line: 9 });
+    expect(playbook.vars.app_dir).toBe('/var/www/app');
     expect(playbook.steps[1]!.run).toMatchObject({ kind: 'action', action: { action: 'restore', source: 'app-db', set: 'latest' } });
     expect(playbook.steps[2]!.checklist).toEqual([
       { text: 'Support informed', line: 20 },

@@ -15,7 +15,10 @@ import { registerPostmortem } from './postmortem.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
+import { registerWal } from './wal.js';
 import { registerShowSystem } from './show-system.js';
+import { registerArchive } from './archive.js';
+import { registerBinlog } from './binlog.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -35,5 +38,8 @@ export function registerCommands(program: Command): void {
   registerPostmortem(program);
   registerPlaybooks(program);
   registerDemo(program);
+  registerWal(program);
   registerShowSystem(program);
+  registerArchive(program);
+  registerBinlog(program);
 }

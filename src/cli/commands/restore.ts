@@ -12,7 +12,11 @@ interface RestoreFlags {
   table?: string;
   target?: string;
   key?: string;
+  at?: string;
+  before?: string;
   yes?: boolean;
+  timeZone?: string;
+  dataDir?: string;
   allowUnsigned?: boolean;
 }
 
@@ -28,6 +32,10 @@ export function registerRestore(program: Command): void {
     .option('--table <table>', 'restore only this table; every other table is left untouched')
     .option('--target <name>', 'read the set from this target only')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE; its passphrase in DRC_PRIVATE_KEY_PASSPHRASE)')
+    .option('--at <time>', 'point in time: ISO-8601, a wall clock ("2026-12-02 17:59:30", local zone or --time-zone), or "5m" ago; the newest backup before it plus the archived binlogs/WAL up to it')
+    .option('--time-zone <zone>', 'IANA zone a wall-clock --at is read in (default: this machine\'s)')
+    .option('--before <file:pos>', 'MySQL/MariaDB point in time: replay up to just before this binlog event (from drc binlog find)')
+    .option('--data-dir <path>', 'PostgreSQL pitr: recover the whole cluster into this empty folder (a rebuilt server) and say how to start it')
     .option('--yes', 'do not ask (required without a terminal)')
     .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
@@ -52,7 +60,11 @@ export function registerRestore(program: Command): void {
         // Loaded on use, so other commands start without openpgp and the database drivers.
         const { runRestore } = await import('../../restore/run-restore.js');
         return withStopSignals(async (signal) => {
+          const at = flags.at ? (await import('../../archive/point-in-time.js')).parsePointInTime(flags.at, flags.timeZone ? { timeZone: flags.timeZone } : {}) : undefined;
+          if (at) context.emit({ type: 'log', level: 'info', message: `--at ${flags.at}: ${at.at.toISOString()} (${at.readAs})` });
           const outcome = await runRestore({
+            at: at?.at,
+            dataDir: flags.dataDir,
             config,
             stateDir,
             set: args[0]!,
@@ -61,6 +73,7 @@ export function registerRestore(program: Command): void {
             table: flags.table,
             target: flags.target,
             keyFile: flags.key,
+            before: flags.before,
             yes: Boolean(flags.yes),
             allowUnsigned: Boolean(flags.allowUnsigned),
             emit: context.emit,

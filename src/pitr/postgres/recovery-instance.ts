@@ -156,6 +156,7 @@ export async function withRecoveredInstance<T>(options: RecoveryOptions, use: (i
       // The recovered cluster starts on its own settings, not the private ones used to recover it.
       await writeFile(autoConf, originalAutoConf);
       if (owner) await chown(autoConf, owner.uid, owner.gid);
+      await addMissingConfig(dataDir, owner);
       kept = true;
     }
     return result;
@@ -215,6 +216,24 @@ async function stopInstance(child: ChildProcess, exited: Promise<number | null>,
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * A cluster whose configuration lived outside its data directory (Debian: /etc/postgresql)
+ * has none in the backup; a minimal one lets the recovered cluster start on its own.
+ */
+async function addMissingConfig(dataDir: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
+  const defaults: Array<[string, string]> = [
+    ['postgresql.conf', "# written by drc: the backed-up cluster kept its configuration outside the data directory\nlisten_addresses = 'localhost'\n"],
+    ['pg_hba.conf', '# written by drc: local connections as the matching system user only\nlocal all all peer\n'],
+    ['pg_ident.conf', ''],
+  ];
+  for (const [file, content] of defaults) {
+    const target = path.join(dataDir, file);
+    if (existsSync(target)) continue;
+    await writeFile(target, content, { mode: 0o600 });
+    if (owner) await chown(target, owner.uid, owner.gid);
+  }
 }
 
 async function emptyFolder(folder: string): Promise<void> {

@@ -23,7 +23,7 @@ export interface WalArchiveView {
   supply: WalSupply;
   /**
    * Refuses (exit 2) when the WAL from `base` to `at` is not all archived: a gap, or `at` past
-   * the newest archived segment. Names the range that can be reached.
+   * the newest archived segment. Names the range that can be reached. Callers check before recovering.
    */
   checkReachable(base: FoundBaseBackup, at: Date | undefined): Promise<void>;
 }
@@ -78,7 +78,6 @@ export interface RecoverOptions {
 /** Recovers the chosen base backup to `at` in a throwaway instance (or into --data-dir) and runs `use`. */
 export async function recoverPostgres<T>(options: RecoverOptions, use: (instance: RecoveredInstance) => Promise<T>): Promise<T> {
   const { pitr, emit } = options;
-  await options.wal.checkReachable(pitr.base, options.at);
   const info = pitr.base.item.baseBackup;
   return withRecoveredInstance(
     {
