@@ -125,7 +125,7 @@ export async function writePostmortem(scenario: Scenario, incident: string): Pro
 
 /** Resolves once `count` requests reached `pathname` on a fake: drc is polling it. */
 export async function waitForRequests(fake: { requests: Array<{ path: string }> }, pathname: string, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (fake.requests.filter((request) => request.path === pathname).length < count) {
     if (Date.now() > deadline) throw new Error(`drc never asked ${pathname} ${count} times`);
     await sleep(100);

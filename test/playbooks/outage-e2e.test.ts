@@ -108,7 +108,7 @@ describe.concurrent('outage playbooks against the Cal.com and Retell fakes', () 
       const postmortem = await writePostmortem(scenario, incident);
       expect(postmortem).toContain('# Post-mortem: Cal.com outage');
       expect(postmortem).toContain('"Switch the phone agent back to booking" passed');
-    });
+    }, 300_000);
   });
 
   describe('retell-outage', () => {
@@ -162,6 +162,6 @@ describe.concurrent('outage playbooks against the Cal.com and Retell fakes', () 
       const postmortem = await writePostmortem(scenario, incident);
       expect(postmortem).toMatch(/Achieved RTO [\d.]+m?s against 2h 0m \(met\)/);
       expect(postmortem).toContain('"Route calls back to the main agent" passed');
-    });
+    }, 300_000);
   });
 });
