@@ -6,6 +6,8 @@ import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { readHistory, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
 import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
+import type { PostgresArchiveFacts } from '../pitr/postgres/health.js';
+import { isPitrSource } from '../pitr/postgres/schedule.js';
 
 export interface TargetFacts {
   name: string;
@@ -25,6 +27,8 @@ export interface StatusFacts {
   backups: BackupRecord[];
   verifies: VerifyRecord[];
   drills: DrillRecord[];
+  /** PostgreSQL pitr sources: the WAL archive and the server's archiver (empty without such sources). */
+  pitr?: PostgresArchiveFacts[];
 }
 
 export async function collectStatusFacts(config: Config, stateDir: string, targets: Target[], probe: FreeSpaceProbe): Promise<StatusFacts> {
@@ -34,7 +38,10 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
     readHistory(stateDir, 'drill'),
     loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
-  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills };
+  const pitr = config.sources.some(isPitrSource)
+    ? await (await import('../pitr/postgres/health.js')).collectPostgresArchiveFacts(config, targets, targetFacts.flatMap((target) => target.catalog))
+    : [];
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, pitr };
 }
 
 async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {

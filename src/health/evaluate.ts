@@ -4,6 +4,7 @@ import type { CatalogEntry } from '../sets/catalog.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { StatusFacts, TargetFacts } from './collect.js';
+import { judgePostgresArchive } from '../pitr/postgres/judge-archive.js';
 
 export type HealthLevel = 'ok' | 'warning' | 'critical';
 
@@ -87,13 +88,16 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
       const ageMs = now.getTime() - newest.time.getTime();
       ages.push({ source, target: target.name, setId: newest.id, ageMs });
       const age = `${source}: newest set on ${target.name} is ${formatDuration(ageMs)} old`;
-      if (thresholds.rpoMs !== undefined && ageMs > thresholds.rpoMs) add('critical', scope, `${age}, beyond the RPO of ${formatDuration(thresholds.rpoMs)}`);
+      // A pitr source's RPO is its archive's (judgePostgresArchive), not its newest set's age.
+      const rpoFromArchive = facts.pitr?.some((entry) => entry.source === source && entry.archive.newestEventAt);
+      if (thresholds.rpoMs !== undefined && ageMs > thresholds.rpoMs && !rpoFromArchive) add('critical', scope, `${age}, beyond the RPO of ${formatDuration(thresholds.rpoMs)}`);
       else if (ageMs > thresholds.maxAgeMs) add('warning', scope, `${age}, beyond maxAge ${formatDuration(thresholds.maxAgeMs)}`);
       const shrunk = detectShrunkItems(holding[1]?.manifest, newest.manifest!).filter((item) => item.source === source);
       for (const item of shrunk) add('warning', scope, `${item.message} (${target.name})`);
     }
   }
 
+  for (const archive of facts.pitr ?? []) judgePostgresArchive(archive, thresholds.rpoMs, add);
   checkLastBackup(facts, add);
   checkVerifications(facts, thresholds, now, add);
   checkDrills(facts, thresholds, now, add);
