@@ -163,6 +163,7 @@ describe('PostgreSQL point-in-time recovery (drc wal push, drc restore --at)', (
     await writeFile(blocked, 'not a folder'); // every write below it fails, as a dead mount would
     const down = { ...config, targets: [...(config.targets as object[]), { name: 'down', type: 'local', path: blocked }] };
     await writeFile(archiveConfigPath, JSON.stringify(down, null, 2));
+    try {
     const failedBefore = Number(await live('SELECT failed_count FROM pg_stat_archiver', 'postgres'));
     const archivedBefore = await lastArchived(cluster);
     await live('INSERT INTO events (id) VALUES (900)');
@@ -171,9 +172,11 @@ describe('PostgreSQL point-in-time recovery (drc wal push, drc restore --at)', (
     expect(await lastArchived(cluster)).toBe(archivedBefore);
     const status = await drc(['status']);
     expect(status.exitCode).toBe(2);
-    expect(status.stderr).toContain('archive_command is failing');
-    expect(status.stderr).toContain('archive_timeout is not set');
-    await writeFile(archiveConfigPath, JSON.stringify(config, null, 2));
+    expect(status.stdout + status.stderr).toContain('archive_command is failing');
+    expect(status.stdout + status.stderr).toContain('archive_timeout is not set');
+    } finally {
+      await writeFile(archiveConfigPath, JSON.stringify(config, null, 2));
+    }
     while ((await lastArchived(cluster)) === archivedBefore) await new Promise((resolve) => setTimeout(resolve, 100));
   }, 240_000);
 
@@ -197,6 +200,6 @@ describe('PostgreSQL point-in-time recovery (drc wal push, drc restore --at)', (
     expect(verify.exitCode).toBe(2);
     expect(verify.stderr).toMatch(/WAL chain of core: .*gap/);
     const status = await drc(['status']);
-    expect(status.stderr).toMatch(/WAL gap: 1 segment\(s\) missing/);
+    expect(status.stdout + status.stderr).toMatch(/WAL gap: 1 segment\(s\) missing/);
   }, 240_000);
 });
