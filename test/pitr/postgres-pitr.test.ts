@@ -162,18 +162,18 @@ describe('PostgreSQL point-in-time recovery (drc wal push, drc restore --at)', (
     const blocked = path.join(dir, 'down-target');
     await writeFile(blocked, 'not a folder'); // every write below it fails, as a dead mount would
     const down = { ...config, targets: [...(config.targets as object[]), { name: 'down', type: 'local', path: blocked }] };
-    await writeFile(archiveConfigPath, JSON.stringify(down, null, 2));
-    try {
     const failedBefore = Number(await live('SELECT failed_count FROM pg_stat_archiver', 'postgres'));
     const archivedBefore = await lastArchived(cluster);
-    await live('INSERT INTO events (id) VALUES (900)');
-    await live('SELECT pg_switch_wal()', 'postgres');
-    while (Number(await live('SELECT failed_count FROM pg_stat_archiver', 'postgres')) < failedBefore + 2) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await lastArchived(cluster)).toBe(archivedBefore);
-    const status = await drc(['status']);
-    expect(status.exitCode).toBe(2);
-    expect(status.stdout + status.stderr).toContain('archive_command is failing');
-    expect(status.stdout + status.stderr).toContain('archive_timeout is not set');
+    await writeFile(archiveConfigPath, JSON.stringify(down, null, 2));
+    try {
+      await live('INSERT INTO events (id) VALUES (900)');
+      await live('SELECT pg_switch_wal()', 'postgres');
+      while (Number(await live('SELECT failed_count FROM pg_stat_archiver', 'postgres')) < failedBefore + 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await lastArchived(cluster)).toBe(archivedBefore);
+      const status = await drc(['status']);
+      expect(status.exitCode).toBe(2);
+      expect(status.stdout + status.stderr).toContain('archive_command is failing');
+      expect(status.stdout + status.stderr).toContain('archive_timeout is not set');
     } finally {
       await writeFile(archiveConfigPath, JSON.stringify(config, null, 2));
     }
