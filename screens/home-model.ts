@@ -9,6 +9,8 @@ export interface SourceRow {
   setId: string | undefined;
   target: string | undefined;
   ageMs: number | undefined;
+  /** Point-in-time recovery: age of the newest archived binlog event (the real RPO), when archived. */
+  rpoMs: number | undefined;
   /** Targets with no copy of this source at all. */
   missingOn: string[];
   drill: { ok: boolean; ageMs: number; rtoMs: number | undefined } | undefined;
@@ -40,15 +42,21 @@ export function buildSourceRows(report: StatusReport): SourceRow[] {
       setId: newest?.newestSet ?? undefined,
       target: newest?.target,
       ageMs: newest ? newest.ageSeconds! * 1000 : undefined,
+      rpoMs: archiveLagMs(copies),
       missingOn: copies.filter((entry) => entry.ageSeconds === null).map((entry) => entry.target),
       drill: drill ? { ok: drill.ok, ageMs: drill.ageSeconds * 1000, rtoMs: drill.rtoSeconds === null ? undefined : drill.rtoSeconds * 1000 } : undefined,
     };
   });
 }
 
+function archiveLagMs(copies: StatusReport['sources']): number | undefined {
+  const lag = copies.map((entry) => entry.archiveLagSeconds).find((value): value is number => typeof value === 'number');
+  return lag === undefined ? undefined : lag * 1000;
+}
+
 function worstLevel(report: StatusReport, source: string): HealthLevel {
   const levels = report.checks
-    .filter((check) => check.scope.startsWith(`${source}@`) || check.scope === `drill ${source}`)
+    .filter((check) => check.scope.startsWith(`${source}@`) || check.scope === `drill ${source}` || check.scope === `pitr ${source}`)
     .map((check) => check.level);
   if (levels.includes('critical')) return 'critical';
   if (levels.includes('warning')) return 'warning';

@@ -84,7 +84,7 @@ function HealthTable({ data }: { data: HomeData }) {
         </Text>
       </Text>
       <Box>
-        <Text bold>{pad('  SOURCE', 16)}{pad('NEWEST SET', 28)}{pad('AGE', 10)}DRILL</Text>
+        <Text bold>{pad('  SOURCE', 16)}{pad('NEWEST SET', 28)}{pad('AGE', 10)}{pad('RPO', 10)}DRILL</Text>
       </Box>
       {rows.map((row) => {
         const mark = levelMarks[row.level];
@@ -94,6 +94,7 @@ function HealthTable({ data }: { data: HomeData }) {
             {pad(row.source, 14)}
             {pad(row.setId ? `${row.setId.slice(0, 20)}@${row.target}` : 'no backup', 28)}
             {pad(row.ageMs === undefined ? '—' : formatDuration(row.ageMs), 10)}
+            {pad(row.rpoMs !== undefined ? formatDuration(row.rpoMs) : row.ageMs === undefined ? '—' : formatDuration(row.ageMs), 10)}
             {row.drill ? `${row.drill.ok ? '✓' : '✗'} ${formatDuration(row.drill.ageMs)} ago${row.drill.rtoMs ? `, RTO ${formatDuration(row.drill.rtoMs)}` : ''}` : 'never'}
           </Text>
         );

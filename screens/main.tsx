@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { runProgram } from '../src/cli/program.js';
 
 /**
  * The drc binary's composition root: with no command at a terminal it opens the TUI; every
@@ -7,6 +6,13 @@ import { runProgram } from '../src/cli/program.js';
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    // Monitoring and packaging call this often: answered without loading the command line.
+    const { DRC_VERSION } = await import('../src/version.js');
+    process.stderr.write(`${DRC_VERSION}\n`);
+    return;
+  }
+  const { runProgram } = await import('../src/cli/program.js');
   if (isBareInvocation(argv)) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       await runProgram(['--help']);

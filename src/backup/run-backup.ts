@@ -89,6 +89,16 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
     emit({ type: 'log', level: 'info', message: `backup set ${setId}: ${sourceConfigs.length} source(s) → ${primary.name} (${primary.location})` });
 
     const items: ManifestItem[] = [];
+    // Every set also carries the config and the system inventory, so a lost server can be
+    // rebuilt from the set alone. They are small and need no database, so they are taken while
+    // the first dump runs (their cost hides in its idle time) and join the set after the sources;
+    // when they fail the set says so, like a source. Without any source item nothing is kept.
+    const metaItems = [createConfigSource(config), createSystemSource(config)].map((meta) =>
+      backupItem({ source: meta, setId, target: primary, compression, encryption, emit, signal }).then(
+        (item) => ({ item }),
+        (error: unknown) => ({ meta, error }),
+      ),
+    );
     for (const sourceConfig of sourceConfigs) {
       if (signal.aborted) break;
       try {
@@ -101,17 +111,12 @@ export async function runBackup(options: BackupOptions): Promise<BackupOutcome> 
         emit({ type: 'log', level: 'error', message: errorMessage(error), ...(hint ? { hint } : {}) });
       }
     }
-    // Every set also carries the config and the system inventory, so a lost server can be
-    // rebuilt from the set alone. They are small; when they fail the set says so, like a source.
-    if (items.length > 0) {
-      for (const meta of [createConfigSource(config), createSystemSource(config)]) {
-        if (signal.aborted) break;
-        try {
-          items.push(await backupItem({ source: meta, setId, target: primary, compression, encryption, emit, signal }));
-        } catch (error) {
-          outcome.failedSources.push({ source: meta.name, error: errorMessage(error) });
-          emit({ type: 'log', level: 'error', message: errorMessage(error) });
-        }
+    for (const result of await Promise.all(metaItems)) {
+      if ('item' in result) {
+        if (items.length > 0) items.push(result.item);
+      } else if (items.length > 0 && !signal.aborted) {
+        outcome.failedSources.push({ source: result.meta.name, error: errorMessage(result.error) });
+        emit({ type: 'log', level: 'error', message: errorMessage(result.error) });
       }
     }
     if (signal.aborted) {

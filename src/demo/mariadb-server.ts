@@ -27,8 +27,22 @@ export async function findMariaDb(): Promise<{ installDb: string; server: string
   return installDb && server ? { installDb, server } : undefined;
 }
 
-/** A throwaway MariaDB under `dir`: its own datadir and socket, no TCP, root without password. */
-export async function startMariaDb(dir: string, tools: { installDb: string; server: string }): Promise<MariaServer> {
+export interface MariaOptions {
+  /** Binary log on (ROW format, server id 1) under `dir`: what point-in-time recovery needs. */
+  binlog?: boolean;
+  /** Listen on 127.0.0.1:port as well as the socket (default: socket only). */
+  port?: number;
+}
+
+/** mariadbd flags for `options`: binlog settings as README "Point-in-time recovery" recommends. */
+export function mariaServerArgs(dir: string, options: MariaOptions): string[] {
+  const args = options.port ? [`--port=${options.port}`, '--bind-address=127.0.0.1'] : ['--skip-networking'];
+  if (options.binlog) args.push(`--log-bin=${path.join(dir, 'data', 'mysql-bin')}`, '--server-id=1', '--binlog-format=ROW', '--log-basename=mysql');
+  return args;
+}
+
+/** A throwaway MariaDB under `dir`: its own datadir and socket, root without password over the socket. */
+export async function startMariaDb(dir: string, tools: { installDb: string; server: string }, options: MariaOptions = {}): Promise<MariaServer> {
   const dataDir = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -43,7 +57,7 @@ export async function startMariaDb(dir: string, tools: { installDb: string; serv
   }
   const child: ChildProcess = spawn(
     tools.server,
-    ['--no-defaults', `--datadir=${dataDir}`, `--socket=${socket}`, '--skip-networking', `--pid-file=${path.join(dir, 'mysqld.pid')}`, `--log-error=${path.join(dir, 'error.log')}`, '--innodb-buffer-pool-size=16M', ...user],
+    ['--no-defaults', `--datadir=${dataDir}`, `--socket=${socket}`, ...mariaServerArgs(dir, options), `--pid-file=${path.join(dir, 'mysqld.pid')}`, `--log-error=${path.join(dir, 'error.log')}`, '--innodb-buffer-pool-size=16M', ...user],
     { stdio: 'ignore' },
   );
   const exited = once(child, 'exit');

@@ -3,7 +3,8 @@ import { redact } from '../config/secrets.js';
 import { errorMessage } from '../errors.js';
 import { loadCatalog, type CatalogEntry } from '../sets/catalog.js';
 import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
-import { readHistory, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
+import { loadArchiveTimeline, summarizeArchive, type ArchiveSummary } from '../archive/index.js';
+import { readHistory, type ArchiveRecord, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
 import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
 import type { PostgresArchiveFacts } from '../pitr/postgres/health.js';
@@ -29,19 +30,28 @@ export interface StatusFacts {
   drills: DrillRecord[];
   /** PostgreSQL pitr sources: the WAL archive and the server's archiver (empty without such sources). */
   pitr?: PostgresArchiveFacts[];
+  /** The point-in-time archive of each MySQL/MariaDB source (empty `files` when nothing is archived). */
+  archives: ArchiveSummary[];
+  archiveRuns: ArchiveRecord[];
 }
 
 export async function collectStatusFacts(config: Config, stateDir: string, targets: Target[], probe: FreeSpaceProbe): Promise<StatusFacts> {
-  const [backups, verifies, drills, targetFacts] = await Promise.all([
+  const [backups, verifies, drills, archiveRuns, targetFacts] = await Promise.all([
     readHistory(stateDir, 'backup'),
     readHistory(stateDir, 'verify'),
     readHistory(stateDir, 'drill'),
+    readHistory(stateDir, 'archive'),
     loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
   const pitr = config.sources.some(isPitrSource)
     ? await (await import('../pitr/postgres/health.js')).collectPostgresArchiveFacts(config, targets, targetFacts.flatMap((target) => target.catalog))
     : [];
-  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, pitr };
+  const reachable = targets.filter((target) => !targetFacts.find((facts) => facts.name === target.name)?.error);
+  const archives: ArchiveSummary[] = [];
+  for (const source of config.sources.filter((candidate) => candidate.type === 'mysql')) {
+    archives.push(summarizeArchive(await loadArchiveTimeline(reachable, source.name), new Date()));
+  }
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, pitr };
 }
 
 async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {

@@ -5,6 +5,7 @@ import { formatBytes } from '../util/bytes.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { StatusFacts, TargetFacts } from './collect.js';
 import { judgePostgresArchive } from '../pitr/postgres/judge-archive.js';
+import { describeGap } from '../archive/timeline.js';
 
 export type HealthLevel = 'ok' | 'warning' | 'critical';
 
@@ -20,6 +21,8 @@ export interface SourceAge {
   target: string;
   setId?: string;
   ageMs?: number;
+  /** Point-in-time recovery: the age of the newest archived binlog event, the data a restore can reach. */
+  archiveLagMs?: number;
 }
 
 export interface Thresholds {
@@ -86,11 +89,15 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
         continue;
       }
       const ageMs = now.getTime() - newest.time.getTime();
-      ages.push({ source, target: target.name, setId: newest.id, ageMs });
+      const archiveLagMs = pointInTimeLag(facts, source, newest);
+      ages.push({ source, target: target.name, setId: newest.id, ageMs, ...(archiveLagMs !== undefined ? { archiveLagMs } : {}) });
       const age = `${source}: newest set on ${target.name} is ${formatDuration(ageMs)} old`;
-      // A pitr source's RPO is its archive's (judgePostgresArchive), not its newest set's age.
-      const rpoFromArchive = facts.pitr?.some((entry) => entry.source === source && entry.archive.newestEventAt);
-      if (thresholds.rpoMs !== undefined && ageMs > thresholds.rpoMs && !rpoFromArchive) add('critical', scope, `${age}, beyond the RPO of ${formatDuration(thresholds.rpoMs)}`);
+      // A pitr source's RPO is its archive's: binlogs here, WAL in judgePostgresArchive.
+      const rpoFromWal = facts.pitr?.some((entry) => entry.source === source && entry.archive.newestEventAt);
+      // With point-in-time recovery the data a restore reaches is the newest archived event, not the dump.
+      if (thresholds.rpoMs !== undefined && (archiveLagMs ?? ageMs) > thresholds.rpoMs && !rpoFromWal) {
+        add('critical', scope, archiveLagMs !== undefined ? `${source}: newest archived binlog event is ${formatDuration(archiveLagMs)} old, beyond the RPO of ${formatDuration(thresholds.rpoMs)}` : `${age}, beyond the RPO of ${formatDuration(thresholds.rpoMs)}`);
+      }
       else if (ageMs > thresholds.maxAgeMs) add('warning', scope, `${age}, beyond maxAge ${formatDuration(thresholds.maxAgeMs)}`);
       const shrunk = detectShrunkItems(holding[1]?.manifest, newest.manifest!).filter((item) => item.source === source);
       for (const item of shrunk) add('warning', scope, `${item.message} (${target.name})`);
@@ -99,6 +106,7 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
 
   for (const archive of facts.pitr ?? []) judgePostgresArchive(archive, thresholds.rpoMs, add);
   checkLastBackup(facts, add);
+  checkPointInTime(facts, add);
   checkVerifications(facts, thresholds, now, add);
   checkDrills(facts, thresholds, now, add);
   const level: HealthLevel = checks.some((c) => c.level === 'critical') ? 'critical' : checks.some((c) => c.level === 'warning') ? 'warning' : 'ok';
@@ -106,6 +114,40 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
 }
 
 type Add = (level: HealthLevel, scope: string, message: string) => void;
+
+/** The newest set's item for a source, when it can start a point-in-time restore and binlogs are archived. */
+function pointInTimeLag(facts: StatusFacts, source: string, newest: CatalogEntry): number | undefined {
+  const item = newest.manifest?.items.find((candidate) => candidate.source === source);
+  if (!item?.pitr?.enabled) return undefined;
+  return facts.archives.find((archive) => archive.source === source)?.lagMs;
+}
+
+/** PITR off (and why), never archived, gaps, a failed last archive run. */
+function checkPointInTime(facts: StatusFacts, add: Add): void {
+  for (const archive of facts.archives) {
+    const scope = `pitr ${archive.source}`;
+    const newestItem = facts.targets
+      .flatMap((target) => target.catalog)
+      .filter((entry) => entry.manifest?.items.some((item) => item.source === archive.source))
+      .sort((a, b) => b.time.getTime() - a.time.getTime())[0]
+      ?.manifest?.items.find((item) => item.source === archive.source);
+    const pitr = newestItem?.pitr;
+    if (pitr && !pitr.enabled) {
+      add('ok', scope, `${archive.source}: point-in-time recovery is OFF: ${pitr.reason ?? 'no binlog coordinates'}`);
+      continue;
+    }
+    for (const gap of archive.gaps) add('critical', scope, `${archive.source}: archive gap: ${describeGap(gap)}; no restore can cross it`);
+    for (const problem of archive.problems) add('warning', scope, `${archive.source}: archive: ${problem}`);
+    if (!pitr?.enabled) continue;
+    if (!archive.files) {
+      add('warning', scope, `${archive.source}: binlogs are on but none is archived: schedule "drc archive --once" (drc schedule install)`);
+      continue;
+    }
+    add('ok', scope, `${archive.source}: point-in-time recovery on, ${archive.files} binlog(s) archived, newest event ${formatDuration(archive.lagMs ?? 0)} ago`);
+    const lastRun = facts.archiveRuns.filter((record) => record.source === archive.source).at(-1);
+    if (lastRun && !lastRun.ok && !lastRun.gaps.length) add('warning', scope, `${archive.source}: last archive run at ${lastRun.at} failed: ${lastRun.error ?? 'no detail'}`);
+  }
+}
 
 /** The bytes of the newest readable set: what the next backup will need, roughly. */
 export function lastSetBytes(catalog: CatalogEntry[]): number | undefined {

@@ -12,7 +12,7 @@ export interface StatusReport {
   /** The Nagios line: "DRC OK - 3 sources, 2 targets, newest set 2h 0m ago | age_app-db=…". */
   summary: string;
   checks: HealthEvaluation['checks'];
-  sources: Array<{ source: string; target: string; newestSet: string | null; ageSeconds: number | null }>;
+  sources: Array<{ source: string; target: string; newestSet: string | null; ageSeconds: number | null; archiveLagSeconds: number | null }>;
   targets: Array<{ target: string; type: string; location: string; reachable: boolean; sets: number; freeBytes: number | null; freeSource: string | null; lastSetBytes: number | null }>;
   lastVerify: { at: string; setId: string; target: string; ok: boolean; ageSeconds: number } | null;
   drills: Array<{ source: string; at: string; ok: boolean; ageSeconds: number; rtoSeconds: number | null; setId: string | null }>;
@@ -34,6 +34,7 @@ export function buildStatusReport(facts: StatusFacts, evaluation: HealthEvaluati
       target: age.target,
       newestSet: age.setId ?? null,
       ageSeconds: age.ageMs === undefined ? null : seconds(age.ageMs),
+      archiveLagSeconds: age.archiveLagMs === undefined ? null : seconds(age.archiveLagMs),
     })),
     targets: facts.targets.map((target) => ({
       target: target.name,
@@ -89,6 +90,8 @@ function formatPerfData(report: Omit<StatusReport, 'summary'>, evaluation: Healt
     const ages = report.sources.filter((entry) => entry.source === source).map((entry) => entry.ageSeconds);
     const value = ages.some((age) => age === null) ? 'U' : `${Math.max(...(ages as number[]))}s`;
     perf.push(`age_${source}=${value};${warn};${crit}`);
+    const lag = report.sources.find((entry) => entry.source === source && entry.archiveLagSeconds !== null)?.archiveLagSeconds;
+    if (lag !== undefined && lag !== null) perf.push(`rpo_${source}=${lag}s;;${crit}`);
   }
   for (const target of report.targets) {
     if (target.freeBytes === null) continue;
@@ -105,7 +108,8 @@ function formatPerfData(report: Omit<StatusReport, 'summary'>, evaluation: Healt
 export function formatStatusDetails(report: StatusReport): string[] {
   const lines = report.checks.map((check) => `${check.level.toUpperCase()}: ${check.message}`);
   for (const entry of report.sources) {
-    lines.push(`${entry.source}@${entry.target}: ${entry.newestSet ? `${entry.newestSet}, ${formatDuration((entry.ageSeconds ?? 0) * 1000)} old` : 'no set'}`);
+    const rpo = entry.archiveLagSeconds === null ? '' : `; point in time: newest archived binlog event ${formatDuration(entry.archiveLagSeconds * 1000)} ago`;
+    lines.push(`${entry.source}@${entry.target}: ${entry.newestSet ? `${entry.newestSet}, ${formatDuration((entry.ageSeconds ?? 0) * 1000)} old` : 'no set'}${rpo}`);
   }
   for (const target of report.targets) {
     const free = target.freeBytes === null ? '' : `, ${formatBytes(target.freeBytes)} free (${target.freeSource})`;

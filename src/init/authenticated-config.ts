@@ -14,17 +14,17 @@ export interface ConfigTrustOptions {
   /** The env var holding the passphrase. */
   passphraseEnv: string;
   keyFile?: string | undefined;
-  /** --signing-key: an armored public key file, or the key's fingerprint. */
+  /** --trust-key: an armored public key file, or the key's fingerprint. */
   signingKey?: string | undefined;
   /** Take a set whose manifest carries no seal at all (written before drc sealed manifests). */
-  acceptUnsealed?: boolean | undefined;
+  allowUnsigned?: boolean | undefined;
   emit: Emit;
 }
 
 /**
  * The config inside a set, but only from a set whose manifest is authenticated, since the
  * config decides what gets restored where. What vouches for the manifest:
- * - a `--signing-key` pin (public key file: checked before anything is decrypted; fingerprint:
+ * - a `--trust-key` pin (public key file: checked before anything is decrypted; fingerprint:
  *   must be the key the decrypted config pins), or else
  * - the passphrase: an item that decrypts with it was written by someone who holds it, so the
  *   config inside is genuine, and the manifest must carry its signature (by the key that config
@@ -39,12 +39,12 @@ export async function readAuthenticatedConfig(resolved: ResolvedSet, manifestByt
   const check = async (trust: DocumentTrust): Promise<string> => {
     const verdict = await verifySealedDocument(trust, manifestBytes, readSeal);
     if (verdict.ok) return verdict.by;
-    if (verdict.unsealed && options.acceptUnsealed) {
-      options.emit({ type: 'log', level: 'warn', message: `set ${resolved.id}: manifest carries no seal; taken because of --accept-unsealed` });
-      return 'nothing (--accept-unsealed)';
+    if (verdict.unsealed && options.allowUnsigned) {
+      options.emit({ type: 'log', level: 'warn', message: `set ${resolved.id}: manifest carries no seal; taken because of --allow-unsigned` });
+      return 'nothing (--allow-unsigned)';
     }
     throw new DrcError(`set ${resolved.id}: manifest not authenticated: ${verdict.reason}`, {
-      hint: verdict.unsealed ? 'sets written before manifests were sealed can be taken with --accept-unsealed, once you are sure the bucket was not tampered with' : 'the set may have been tampered with; an older set is tried next',
+      hint: verdict.unsealed ? 'sets written before manifests were sealed can be taken with --allow-unsigned, once you are sure the bucket was not tampered with' : 'the set may have been tampered with; an older set is tried next',
     });
   };
   let by: string | undefined;
@@ -65,11 +65,11 @@ export async function readAuthenticatedConfig(resolved: ResolvedSet, manifestByt
   if (pin?.fingerprint) {
     const pinned = config.signing ? fingerprintOf(await readPinnedPublicKey(config.signing.publicKey)) : undefined;
     if (pinned !== pin.fingerprint) {
-      throw new DrcError(`set ${resolved.id}: its config pins signing key ${pinned ?? '(none)'}, not ${pin.fingerprint} given by --signing-key`);
+      throw new DrcError(`set ${resolved.id}: its config pins signing key ${pinned ?? '(none)'}, not ${pin.fingerprint} given by --trust-key`);
     }
   } else if (!keys.passwords.length) {
     throw new DrcError(`set ${resolved.id} was opened with a private key only, which proves nothing about who wrote it`, {
-      hint: 'pass --signing-key with the public signing key file (or its fingerprint) of the lost server, or the passphrase in its env var',
+      hint: 'pass --trust-key with the public signing key file (or its fingerprint) of the lost server, or the passphrase in its env var',
     });
   }
   return { config, by: await check(await createDocumentTrust({ signing: config.signing, passphrase: keys.passwords[0] })) };
@@ -82,7 +82,7 @@ async function readPin(value: string): Promise<{ publicKey?: string; fingerprint
   try {
     armored = await readFile(value, 'utf8');
   } catch (error) {
-    throw new DrcError(`--signing-key ${value}: neither a fingerprint (40 hex digits) nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new DrcError(`--trust-key ${value}: neither a fingerprint (40 hex digits) nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   await readPinnedPublicKey(armored);
   return { publicKey: armored };

@@ -11,7 +11,7 @@ import { isSameLocation, targetFromLocation, type FromOptions } from './from-loc
 
 export interface InitFromOptions extends FromOptions {
   signingKey?: string | undefined;
-  acceptUnsealed?: boolean | undefined;
+  allowUnsigned?: boolean | undefined;
   /** s3://bucket/prefix or a folder. */
   location: string;
   host?: string | undefined;
@@ -56,6 +56,7 @@ export async function initFrom(options: InitFromOptions): Promise<InitFromResult
   const passphraseEnv = options.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV;
   let opened: { config: Config; by: string } | undefined;
   const newest = await findNewestSet(target, hostSets.get(host)!, async (manifest, id, bytes) => {
+    if (manifest.set !== id) return `its manifest describes set ${manifest.set}: copied from another set`;
     if (manifest.status !== 'complete') return `set is ${manifest.status}`;
     if (!manifest.items.some((item) => item.source === CONFIG_ITEM)) return 'set carries no config (written by an older drc)';
     const resolved: ResolvedSet = { id, time: parseSetId(id)!.time, manifest, copies: [{ target, manifest }] };
@@ -69,7 +70,7 @@ export async function initFrom(options: InitFromOptions): Promise<InitFromResult
   });
   if (!newest?.manifest || !opened) {
     throw new DrcError(`host ${host}: no complete, authenticated set with a config at ${target.location}${newest?.problem ? ` (newest tried, ${newest.id}: ${newest.problem})` : ''}`, {
-      hint: 'check the passphrase env var (or --key / --signing-key); pick another host with --host; or write a config by hand with "drc init"',
+      hint: 'check the passphrase env var (or --key / --trust-key); pick another host with --host; or write a config by hand with "drc init"',
     });
   }
   const manifest = newest.manifest;

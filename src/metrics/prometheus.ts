@@ -1,3 +1,4 @@
+import type { ArchiveSummary } from '../archive/status.js';
 import type { CatalogEntry } from '../sets/catalog.js';
 import { readHistory, type BackupRecord, type DrillRecord } from '../state/history.js';
 import { writeFileAtomic } from './write-atomic.js';
@@ -9,6 +10,8 @@ export interface MetricsData {
   /** The latest drill per source. */
   drills?: DrillRecord[];
   status?: { level: 'ok' | 'warning' | 'critical' };
+  /** The point-in-time archive per MySQL/MariaDB source. */
+  archives?: ArchiveSummary[];
 }
 
 type Labels = Record<string, string>;
@@ -65,6 +68,10 @@ export function renderMetrics(data: MetricsData): string {
   family('drc_drill_success', 'Whether the last restore drill of the source passed (1) or failed (0).', drills.map((drill) => ({ labels: { source: drill.source }, value: drill.ok ? 1 : 0 })));
   family('drc_drill_rto_seconds', 'Achieved RTO of the last restore drill.', drills.filter((drill) => drill.rtoMs !== undefined).map((drill) => ({ labels: { source: drill.source }, value: drill.rtoMs! / 1000 })));
   family('drc_drill_rpo_seconds', 'Achieved RPO of the last restore drill (age of the restored set).', drills.filter((drill) => drill.rpoMs !== undefined).map((drill) => ({ labels: { source: drill.source }, value: drill.rpoMs! / 1000 })));
+  const archives = (data.archives ?? []).filter((archive) => archive.files > 0);
+  family('drc_archive_newest_event_timestamp_seconds', 'Newest archived binlog event: the point a point-in-time restore reaches (RPO = now - this).', archives.filter((a) => a.newestEventAt).map((a) => ({ labels: { source: a.source }, value: Date.parse(a.newestEventAt!) / 1000 })));
+  family('drc_archive_files', 'Archived binlog files of the source.', archives.map((a) => ({ labels: { source: a.source }, value: a.files })));
+  family('drc_archive_gaps', 'Gaps in the archive (purged before archived); any is critical.', archives.map((a) => ({ labels: { source: a.source }, value: a.gaps.length })));
   if (data.status) {
     family('drc_status', 'drc status level: 0 ok, 1 warning, 2 critical.', [{ labels: {}, value: { ok: 0, warning: 1, critical: 2 }[data.status.level] }]);
   }

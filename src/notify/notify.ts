@@ -5,7 +5,6 @@ import { redact } from '../config/secrets.js';
 import { errorMessage } from '../errors.js';
 import type { Emit } from '../events.js';
 import { writeFileAtomic } from '../metrics/write-atomic.js';
-import { sendToChannel } from './channels.js';
 import { buildMessage, type NotifyEvent, type NotifyLevel } from './message.js';
 
 export interface NotifyOutcome {
@@ -43,6 +42,8 @@ export async function notifyEvent(config: Config, stateDir: string, event: Notif
     const message = buildMessage(event);
     for (const { channel, name } of channels) {
       try {
+        // Loaded on use: the mail client is the heaviest module a nightly backup would load.
+        const { sendToChannel } = await import('./channels.js');
         await sendToChannel(channel, message);
         outcome.sent.push(name);
       } catch (error) {

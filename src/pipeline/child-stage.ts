@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
+import { childEnv } from '../trust/child-env.js';
 
 /** Enough of a tool's stderr to explain its failure; a chatty tool cannot grow memory. */
 const STDERR_KEEP = 8192;
@@ -10,19 +11,23 @@ export interface ChildStage {
   readonly child: ChildProcess;
   /** Settles once the process is gone: undefined after exit 0, else an Error with its stderr. Never rejects. */
   readonly exited: Promise<Error | undefined>;
-  /** True when it died of a broken pipe: a consequence of a stage after it failing, not a cause. */
-  brokenPipe(): boolean;
+  /**
+   * True when its failure was caused by another stage: it died of a broken pipe (the stage it
+   * writes to failed) or was stopped by us because another stage had failed.
+   */
+  isConsequence(): boolean;
   kill(): void;
 }
 
 export function startStage(binary: string, args: string[], stdio: StdioOptions): ChildStage {
   const name = path.basename(binary);
-  const child = spawn(binary, args, { stdio });
+  const child = spawn(binary, args, { stdio, env: childEnv() });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
   });
   let signal: NodeJS.Signals | null = null;
+  let stopped = false;
   const exited = new Promise<Error | undefined>((resolve) => {
     child.once('error', (error) => resolve(new Error(`cannot run ${name} (${error.message})`)));
     child.once('close', (code, killedBy) => {
@@ -35,9 +40,11 @@ export function startStage(binary: string, args: string[], stdio: StdioOptions):
     name,
     child,
     exited,
-    brokenPipe: () => signal === 'SIGPIPE' || /broken pipe/i.test(stderr),
+    isConsequence: () => stopped || signal === 'SIGPIPE' || /broken pipe/i.test(stderr),
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopped = true;
+      child.kill('SIGKILL');
     },
   };
 }

@@ -6,10 +6,11 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { findOnPath } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import { startStage, type ChildStage } from './child-stage.js';
 import type { Compression } from './compress.js';
 import { createEncryptor, type EncryptionSettings } from './encryption.js';
-import { HashingTap } from './tap.js';
+import { Coalescer, HashingTap } from './tap.js';
 
 /** What one stream became on its way to a target: the plain bytes seen and the stored bytes written. */
 export interface StoredStream {
@@ -58,7 +59,7 @@ export async function storeStream(options: StoreStreamOptions): Promise<StoredSt
   if (command && tee && options.stream instanceof Socket) {
     await storeByPipes(options, { plain, stored, compressor: command, tee });
   } else {
-    await pipeline(options.stream, plain, options.compression.createCompressor(), createEncryptor(options.encryption), stored, options.writer, {
+    await pipeline(options.stream, plain, options.compression.createCompressor(), new Coalescer(), createEncryptor(options.encryption), stored, options.writer, {
       signal: options.signal,
     });
   }
@@ -80,7 +81,8 @@ interface PipeParts {
  *                  └─▶ Node: hash the plain bytes, inspect them
  * tee and zstd meet at a FIFO in a private temp folder because Node's own pipes are socket pairs,
  * which tee cannot open by name. Every process's exit status is checked; when one fails the
- * others are stopped, so nothing waits forever on a pipe nobody opens.
+ * others are stopped, so nothing waits forever on a pipe nobody opens; the error reported is
+ * the first failure that was not caused by another (a broken pipe, a stage we stopped).
  */
 async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Promise<void> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'drc-pipe-'));
@@ -91,7 +93,7 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
     options.stream.destroy();
   };
   try {
-    const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
+    const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8', env: childEnv() });
     if (made.status !== 0) throw new Error(`cannot create a pipe in ${folder}: ${made.stderr || made.error?.message || 'mkfifo failed'}`);
     const zstd = startStage(parts.compressor.binary, [...parts.compressor.args, fifo], ['ignore', 'pipe', 'pipe']);
     stages.push(zstd);
@@ -99,7 +101,15 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
     stages.push(tee);
     // Our copy of the dump's pipe is closed so that only tee reads it, and sees its end.
     options.stream.destroy();
-    for (const stage of stages) void stage.exited.then((failure) => failure && stopAll());
+    // Failures in the order they happened: the first one that is not a consequence is the cause.
+    const failed: Array<{ stage: ChildStage; failure: Error }> = [];
+    for (const stage of stages) {
+      void stage.exited.then((failure) => {
+        if (!failure) return;
+        failed.push({ stage, failure });
+        stopAll();
+      });
+    }
     const onAbort = () => stopAll();
     options.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -109,17 +119,15 @@ async function storeByPipes(options: StoreStreamOptions, parts: PipeParts): Prom
       side.once('end', resolve);
       side.once('error', reject);
     });
-    const written = pipeline(zstd.child.stdout!, createEncryptor(options.encryption), parts.stored, options.writer, { signal: options.signal });
+    const written = pipeline(zstd.child.stdout!, new Coalescer(), createEncryptor(options.encryption), parts.stored, options.writer, { signal: options.signal });
     const [storedSide, plainSide] = await Promise.allSettled([written, watched]);
     if (storedSide.status === 'rejected') stopAll();
-    const [zstdFailure, teeFailure] = await Promise.all([zstd.exited, tee.exited]);
+    await Promise.all([zstd.exited, tee.exited]);
     options.signal.removeEventListener('abort', onAbort);
     if (options.signal.aborted) throw Object.assign(new Error('stopped'), { code: 'ABORT_ERR' });
-    // The cause first: a stage that died of a broken pipe only saw the one after it fail.
     if (storedSide.status === 'rejected') throw storedSide.reason;
-    if (zstdFailure && !zstd.brokenPipe()) throw zstdFailure;
-    if (teeFailure && !tee.brokenPipe()) throw teeFailure;
-    if (zstdFailure ?? teeFailure) throw zstdFailure ?? teeFailure;
+    const cause = failed.find((entry) => !entry.stage.isConsequence()) ?? failed[0];
+    if (cause) throw cause.failure;
     if (plainSide.status === 'rejected') throw plainSide.reason;
   } catch (error) {
     stopAll();

@@ -105,12 +105,17 @@ export const actionSchemas = {
       /** With all: re-root every files item below this folder. */
       root: z.string().optional(),
     })
-    .superRefine((restore, ctx) => {
-      if (restore.all && restore.source) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" restores every source; "source" restores one: use one of them' });
-      else if (!restore.all && !restore.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'missing: name the configured source to restore (or all: true for every source)' });
-      if (restore.all && (restore.into || restore.table)) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" takes no "into" or "table" (use "root" to re-root files)' });
-      if (restore.root && !restore.all) ctx.addIssue({ code: 'custom', path: ['root'], message: '"root" goes with all: true' });
-    }),
+    // Runs even when another key is wrong, so a missing source is reported with the rest.
+    .superRefine(
+      (restore, ctx) => {
+        const all = restore.all === true || (restore.all as unknown) === 'true';
+        if (all && restore.source) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" restores every source; "source" restores one: use one of them' });
+        else if (!all && !restore.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'missing: name the configured source to restore' });
+        if (all && (restore.into || restore.table)) ctx.addIssue({ code: 'custom', path: ['all'], message: '"all" takes no "into" or "table" (use "root" to re-root files)' });
+        if (restore.root && !all) ctx.addIssue({ code: 'custom', path: ['root'], message: '"root" goes with all: true' });
+      },
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    ),
   verify: z.strictObject({ action: z.literal('verify'), ...common, set: z.string().default('latest'), deep: flag.default(false) }),
   check: z.strictObject({ action: z.literal('check'), ...checkFields }).superRefine(refineCheck),
   wait: z
@@ -130,12 +135,13 @@ export const actionSchemas = {
       action: z.literal('retell-route'),
       ...common,
       source: z.string({ error: 'missing: name the configured retell source' }),
-      to: z.enum(['backup', 'normal']),
+      /** report: only say which numbers can be forwarded at the carrier (from the mirror; works while Retell is down). */
+      to: z.enum(['backup', 'normal', 'report']),
       agent: z.string().optional(),
       fallback: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, such as +4930123456').optional(),
       numbers: z.union([z.string().transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean)), z.array(z.string())]).default([]),
     })
-    .refine((route) => route.to === 'normal' || route.agent !== undefined || route.fallback !== undefined, { message: 'to: backup needs "agent" (the backup agent) or "fallback" (a number)' }),
+    .refine((route) => route.to !== 'backup' || route.agent !== undefined || route.fallback !== undefined, { message: 'to: backup needs "agent" (the backup agent) or "fallback" (a number)' }),
   /** Switch the phone agent's booking tool to taking callbacks (mode: on) and back (mode: off). */
   'calcom-fallback': z
     .strictObject({
@@ -148,6 +154,24 @@ export const actionSchemas = {
       mode: z.enum(['on', 'off']),
     })
     .refine((fallback) => fallback.mode === 'off' || fallback['callback-url'] !== undefined, { message: 'mode: on needs "callback-url": where callback requests go' }),
+  /**
+   * `drc init --from` inside an incident (server lost): the config of the newest authenticated
+   * set at `from`, written where DRC_CONFIG (or the conf store) says. Runs in drc itself, so the
+   * passphrase and bucket keys never go to a child process. Empty strings mean "not given".
+   */
+  init: z.strictObject({
+    action: z.literal('init'),
+    ...common,
+    from: z.string({ error: 'missing: s3://bucket/prefix or a folder holding the sets' }).min(1),
+    host: z.string().optional(),
+    endpoint: z.string().optional(),
+    region: z.string().optional(),
+    'access-key-env': z.string().optional(),
+    'secret-key-env': z.string().optional(),
+    'passphrase-env': z.string().optional(),
+    'trust-key': z.string().optional(),
+    'allow-unsigned': flag.optional(),
+  }),
 };
 
 export type ActionName = keyof typeof actionSchemas;
@@ -160,6 +184,7 @@ export type WaitAction = z.infer<typeof actionSchemas.wait>;
 export type SyncAction = z.infer<typeof actionSchemas.sync>;
 export type RetellRouteAction = z.infer<(typeof actionSchemas)['retell-route']>;
 export type CalcomFallbackAction = z.infer<(typeof actionSchemas)['calcom-fallback']>;
-export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction | RetellRouteAction | CalcomFallbackAction;
+export type InitAction = z.infer<typeof actionSchemas.init>;
+export type Action = BackupAction | RestoreAction | VerifyAction | CheckAction | WaitAction | SyncAction | RetellRouteAction | CalcomFallbackAction | InitAction;
 /** The check part of a check or wait action. */
 export type CheckSpec = Omit<CheckAction, 'action'>;

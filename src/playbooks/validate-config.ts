@@ -47,6 +47,7 @@ export function checkNamesInConfig(action: Action, config: Config, lineOf: LineO
       source('source', action.source, ['retell']);
       break;
     case 'verify':
+    case 'init':
       break;
   }
 }

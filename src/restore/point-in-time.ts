@@ -20,6 +20,8 @@ export interface PointInTimePlan {
   item: ManifestItem;
   /** Lines for the plan shown before anything happens. */
   describe: string[];
+  /** The instant the restored data stands at (the stop point), when it is known before the restore. */
+  dataAsOf?: Date | undefined;
   /** Fills `database` (new, or empty) with the data as of the time; returns the checks' problems. */
   load(options: { engine: DatabaseEngine; keys: DecryptionKeys; database: string; table?: string | undefined; smokeChecks?: SmokeCheck[] | undefined }): Promise<{ problems: string[] }>;
   /** A whole server into an empty folder (PostgreSQL --data-dir); returns how to start it. */
@@ -34,6 +36,10 @@ export interface PlanPointInTimeOptions {
   /** 'latest' (the newest usable before `at`) or a set id. */
   set: string;
   at: Date | undefined;
+  /** MySQL/MariaDB: stop just before this binlog event ("mysql-bin.000042:91733"). */
+  before?: string | undefined;
+  /** The restore's start: relative times and plan ages are measured from it. */
+  now: Date;
   keyFile?: string | undefined;
   emit: Emit;
   signal?: AbortSignal | undefined;
@@ -51,5 +57,6 @@ export async function planPointInTime(options: PlanPointInTimeOptions): Promise<
     }
     return (await import('../pitr/postgres/plan.js')).planPostgresPointInTime({ ...options, source });
   }
+  if (source.type === 'mysql') return (await import('../binlog/point-in-time-plan.js')).planMysqlPointInTime({ ...options, source });
   throw new DrcError(`source ${source.name} (${source.type}): point-in-time restore is not available for this kind of source`, { exitCode: EXIT.critical });
 }

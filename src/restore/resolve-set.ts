@@ -65,6 +65,16 @@ export async function resolveSet(targets: Target[], ref: string, options: { trus
       .sort()
       .reverse()
       .find((candidate) => byId.get(candidate)!.some((entry) => holds(entry) && (entry.status === 'complete' || options.source)));
+    // A newer set that is not authentic is not silently stepped over: which set to trust
+    // instead (and how much data that loses) is a person's decision.
+    const newerRefused = view.entries.find((entry) => entry.refused && (!id || entry.id > id) && !byId.has(entry.id));
+    if (newerRefused) {
+      throw new DrcError(`the newest set ${newerRefused.id} on ${newerRefused.target} is REFUSED: ${newerRefused.problem}`, {
+        hint: id
+          ? `someone with write access to ${newerRefused.target} may have planted it; the newest authentic set is ${id}: name it instead of "latest" once you have looked`
+          : `someone with write access to ${newerRefused.target} may have changed it; no authentic set is left to use`,
+      });
+    }
     if (!id) {
       refuseLegacy(view.entries.find((entry) => entry.legacy && holds(entry)));
       const what = options.source ? ` holding source ${options.source}` : '';

@@ -33,6 +33,8 @@ export interface RestoreOptions {
   keyFile?: string | undefined;
   /** Point in time (parsed --at): the data as of this instant, from a backup and the log archive. */
   at?: Date | undefined;
+  /** MySQL/MariaDB point in time (--before FILE:POS): replay up to just before this binlog event. */
+  before?: string | undefined;
   /** PostgreSQL pitr: recover the whole cluster into this empty folder (a rebuilt server) instead. */
   dataDir?: string | undefined;
   /** Go ahead without asking. */
@@ -80,26 +82,26 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
     }
     const targets = await openTargets(config, options.target ? [options.target] : undefined);
     const trust = await loadSetTrust(config, options.stateDir, { allowUnsealed: options.allowUnsigned });
-    const pointInTime = options.at !== undefined || options.dataDir !== undefined;
+    const pointInTime = options.at !== undefined || options.before !== undefined || options.dataDir !== undefined;
     let pitr: PointInTimePlan | undefined;
     const held = await holdSetForReading(
       options.stateDir,
       `drc restore --source ${source.name}`,
       async () => {
         if (!pointInTime) return resolveSet(targets, options.set, { trust, source: source.name, emit });
-        pitr = await planPointInTime({ config, source, targets, trust, set: options.set, at: options.at, keyFile: options.keyFile, emit, signal: options.signal });
+        pitr = await planPointInTime({ config, source, targets, trust, set: options.set, at: options.at, before: options.before, now: started, keyFile: options.keyFile, emit, signal: options.signal });
         return pitr.resolved;
       },
       emit,
     );
     locks.push(held.lock);
     const resolved = held.resolved;
-    // A point-in-time restore's data is as of --at: that is what its RPO is measured against.
-    Object.assign(outcome, { setId: resolved.id, setTime: (options.at ?? resolved.time).toISOString() });
+    // A point-in-time restore's data is as of its stop point: that is what its RPO is measured against.
+    Object.assign(outcome, { setId: resolved.id, setTime: (pitr?.dataAsOf ?? options.at ?? resolved.time).toISOString() });
     const item = pitr?.item ?? findItem(resolved, source.name);
     const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
     await checkCanDecrypt(resolved.copies[0]!.target, resolved.id, item, keys);
-    if (pitr && options.table) throw new DrcError('--table with --at is not supported yet: restore the database --at TIME --into a new name and copy the table from there');
+    if (pitr && options.table && source.type === 'postgres') throw new DrcError('--table with --at is not supported for PostgreSQL yet: restore the database --at TIME --into a new name and copy the table from there');
     if (options.dataDir) {
       if (!pitr?.recoverInto) throw new DrcError(`--data-dir recovers a whole PostgreSQL cluster; source ${source.name} is not a PostgreSQL pitr source`);
       await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...pitr.describe, `the whole cluster into ${options.dataDir} (must be empty); the live server is not touched`]));
@@ -135,7 +137,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         if ((await engine.exists(options.into)) && !(await engine.isEmpty(options.into))) {
           throw new DrcError(`database "${options.into}" exists and is not empty; refusing to restore into it`, { hint: 'pick a new name for --into' });
         }
-        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
+        await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind} database "${options.into}" (new; "${live}" is not touched)`]));
         const problems = await loadInto(engine, options.into, undefined);
         if (problems.length) throw new DrcError(`restored copy in "${options.into}" failed its checks: ${problems.join('; ')}`);
         outcome.restoredInto = options.into;
@@ -147,7 +149,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       const swap = table
         ? `table ${table} of "${live}" replaced (its current rows kept in ${before}); every other table untouched`
         : `"${live}" renamed to "${before}" (kept), the verified copy renamed to "${live}"${engine.kind === 'PostgreSQL' ? '; sessions on the live database are ended' : ''}`;
-      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [`${engine.kind}: load into new database "${scratch}", check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
+      await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind}: load into new database "${scratch}"${pitr ? ', bring it to the point in time' : ''}, check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
       let problems: string[];
       try {
         problems = await loadInto(engine, scratch, table);

@@ -1,6 +1,6 @@
 import { DrcError } from '../errors.js';
 import { shellJoin, shellQuote } from '../trust/shell-quote.js';
-import { JOBS, jobArgs, type ScheduleSettings } from './jobs.js';
+import { ARCHIVE_JOB, JOBS, jobArgs, type ScheduleSettings } from './jobs.js';
 
 export const CRON_BEGIN = '# BEGIN drc';
 export const CRON_END = '# END drc';
@@ -17,6 +17,7 @@ export function renderCronBlock(settings: ScheduleSettings): string {
     [byName.get('backup')!.cron, `{ ${command(jobArgs(settings, byName.get('backup')!))}; ${command(jobArgs(settings, byName.get('prune')!))}; }`],
     [byName.get('status')!.cron, command(jobArgs(settings, byName.get('status')!))],
     [byName.get('drill')!.cron, command(jobArgs(settings, byName.get('drill')!))],
+    ...(settings.archive ? [[ARCHIVE_JOB.cron, command(jobArgs(settings, ARCHIVE_JOB))] as [string, string]] : []),
   ];
   const prefix = `cd / && ${settings.envFile ? `set -a && . ${shellQuote(settings.envFile)} && set +a && ` : ''}`;
   const suffix = settings.logFile ? ` >>${shellQuote(settings.logFile)} 2>&1` : '';

@@ -50,7 +50,7 @@ export async function installSystemd(settings: ScheduleSettings, unitDir = DEFAU
     await writeFileAtomic(file, unit.content, 0o644);
     outcome.changed.push(file);
   }
-  const commands = [['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', ...timerNames()]];
+  const commands = [['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', ...timerNames(settings)]];
   outcome.commands = commands.map((words) => words.join(' '));
   if (path.resolve(unitDir) !== DEFAULT_UNIT_DIR) return outcome;
   for (const [command, ...args] of commands) {

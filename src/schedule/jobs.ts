@@ -10,9 +10,11 @@ export interface ScheduleSettings {
   user?: string;
   /** cron only: append the jobs' output here instead of letting cron mail it. */
   logFile?: string;
+  /** The config has a MySQL/MariaDB source: binlogs are archived (cron every 5 minutes, systemd a --follow service). */
+  archive?: boolean;
 }
 
-export type JobName = 'backup' | 'prune' | 'status' | 'drill';
+export type JobName = 'backup' | 'prune' | 'status' | 'drill' | 'archive';
 
 export interface ScheduledJob {
   name: JobName;
@@ -35,6 +37,13 @@ export const JOBS: ScheduledJob[] = [
   { name: 'status', description: 'drc backup health check', args: ['status'], cron: '5 * * * *', onCalendar: '*-*-* *:05:00' },
   { name: 'drill', description: 'drc monthly restore drill', args: ['drill'], cron: '30 4 1 * *', onCalendar: '*-*-01 04:30:00', randomizedDelay: '30min' },
 ];
+
+/**
+ * Point-in-time recovery: cron ships the closed binlogs every five minutes (`--once`); systemd
+ * runs a long-lived `--follow` service instead, for an RPO of seconds.
+ */
+export const ARCHIVE_JOB: ScheduledJob = { name: 'archive', description: 'drc binlog archiver (point-in-time recovery)', args: ['archive', '--once'], cron: '*/5 * * * *' };
+export const ARCHIVE_FOLLOW_ARGS = ['archive', '--follow'];
 
 /** The drc arguments of a job, with the config path every job must use. */
 export function jobArgs(settings: ScheduleSettings, job: ScheduledJob): string[] {

@@ -1,4 +1,4 @@
-import { JOBS, jobArgs, type ScheduleSettings, type ScheduledJob } from './jobs.js';
+import { ARCHIVE_FOLLOW_ARGS, JOBS, jobArgs, type ScheduleSettings, type ScheduledJob } from './jobs.js';
 
 export interface UnitFile {
   name: string;
@@ -18,12 +18,24 @@ export function renderSystemdUnits(settings: ScheduleSettings): UnitFile[] {
     units.push({ name: `drc-${job.name}.service`, content: renderService(settings, job) });
     if (job.onCalendar) units.push({ name: `drc-${job.name}.timer`, content: renderTimer(job) });
   }
+  if (settings.archive) units.push({ name: ARCHIVE_SERVICE, content: renderArchiveService(settings) });
   return units;
 }
 
-/** The timers to enable: every job with its own schedule. */
-export function timerNames(): string[] {
-  return JOBS.filter((job) => job.onCalendar).map((job) => `drc-${job.name}.timer`);
+const ARCHIVE_SERVICE = 'drc-archive.service';
+
+/** The units to enable: every job with its own schedule, and the binlog archiver when there is one. */
+export function timerNames(settings?: ScheduleSettings): string[] {
+  return [...JOBS.filter((job) => job.onCalendar).map((job) => `drc-${job.name}.timer`), ...(settings?.archive ? [ARCHIVE_SERVICE] : [])];
+}
+
+/** `drc archive --follow`, restarted when it stops: binlogs shipped every 30 s, for an RPO of seconds. */
+function renderArchiveService(settings: ScheduleSettings): string {
+  const service = ['Type=simple'];
+  if (settings.user) service.push(`User=${settings.user}`);
+  if (settings.envFile) service.push(`EnvironmentFile=${settings.envFile}`);
+  service.push(`ExecStart=${[...settings.drc, '--config', settings.configPath, ...ARCHIVE_FOLLOW_ARGS].map(quoteSystemd).join(' ')}`, 'Restart=always', 'RestartSec=30', 'Nice=10');
+  return [HEADER, '[Unit]', 'Description=drc binlog archiver (point-in-time recovery)', 'Wants=network-online.target', 'After=network-online.target', '', '[Service]', ...service, '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n');
 }
 
 function renderService(settings: ScheduleSettings, job: ScheduledJob): string {

@@ -5,7 +5,9 @@ import type { Emit } from '../events.js';
 import type { AppliedAction } from './calcom/apply.js';
 import { ServiceCallError } from './http.js';
 import { loadMirror, saveMirror } from './mirror.js';
-import { loadRouteState } from './retell/route-state.js';
+import type { RoutedBindingSink } from './retell/apply.js';
+import type { RetellPlanOptions } from './retell/plan.js';
+import { loadRouteState, saveRouteState } from './retell/route-state.js';
 import { describePlan, pendingActions, type ServicePlan } from './plan.js';
 import { countSnapshot, openSyncService, type ServiceSnapshot } from './service.js';
 import type { ClientTuning, ServiceSourceConfig } from './service-key.js';
@@ -85,8 +87,8 @@ export async function syncPush(
   tuning = reportingWaits(emit, sourceName, tuning);
   const snapshot: ServiceSnapshot =
     from === 'mirror' ? await loadMirror(stateDir, sourceName, source.type) : await loadSnapshotFromSet({ config, stateDir }, from, sourceName);
-  const routed = source.type === 'retell' ? new Set(Object.keys((await loadRouteState(stateDir, source.name)).numbers)) : undefined;
-  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot, { routed });
+  const routes = source.type === 'retell' ? await routedNumbers(stateDir, source.name) : {};
+  const { plan, apply: carryOut } = await openSyncService(source, tuning).plan(snapshot, routes);
   for (const line of describePlan(plan)) emit({ type: 'log', level: 'info', message: line });
   const manual = plan.actions.filter((action) => action.action === 'manual');
   for (const action of manual) emit({ type: 'log', level: 'warn', message: `${sourceName}: ${action.resource} ${action.key}: ${action.changes.join('; ')}` });
@@ -101,6 +103,34 @@ export async function syncPush(
     emit({ type: 'task-finished', task: sourceName, phase: 'push', ok: false, detail: errorMessage(error), elapsedMs: Date.now() - started });
     throw error;
   }
+}
+
+/**
+ * Numbers retell-route pointed at a backup keep it through a push; the push changes what they go
+ * back to (the route record), so routing back binds the rebuilt agents.
+ */
+async function routedNumbers(stateDir: string, sourceName: string): Promise<RetellPlanOptions & { onRouted: RoutedBindingSink }> {
+  const state = await loadRouteState(stateDir, sourceName);
+  const routed = new Map(
+    Object.entries(state.numbers).map(([number, record]) => [
+      number,
+      {
+        inbound: (record.inbound_agents ?? []).map((share) => ({ agent: share.agent_name ?? share.agent_id, weight: share.weight, ...(share.agent_version !== undefined && share.agent_version !== null ? { version: share.agent_version } : {}) })),
+        fallback: record.fallback_number,
+      },
+    ]),
+  );
+  return {
+    routed,
+    onRouted: async (number, inbound, fallback) => {
+      const current = await loadRouteState(stateDir, sourceName);
+      const record = current.numbers[number];
+      if (!record) return;
+      record.inbound_agents = inbound;
+      record.fallback_number = fallback;
+      await saveRouteState(stateDir, sourceName, current);
+    },
+  };
 }
 
 /**

@@ -6,9 +6,9 @@ import { planCalcomPush } from './calcom/plan.js';
 import { fetchCalcomConfig, fetchCalcomSnapshot } from './calcom/snapshot.js';
 import { calcomSnapshotSchema, countCalcomSnapshot, type CalcomConfigState, type CalcomSnapshot } from './calcom/types.js';
 import type { ServicePlan } from './plan.js';
-import { applyRetellPlan } from './retell/apply.js';
+import { applyRetellPlan, type RoutedBindingSink } from './retell/apply.js';
 import { createRetellClient, listAgentPage } from './retell/client.js';
-import { planRetellPush } from './retell/plan.js';
+import { planRetellPush, type RetellPlanOptions } from './retell/plan.js';
 import { fetchRetellConfig, fetchRetellSnapshot } from './retell/snapshot.js';
 import { countRetellSnapshot, retellSnapshotSchema, type RetellConfigState, type RetellSnapshot } from './retell/types.js';
 import type { ClientTuning, ServiceSourceConfig } from './service-key.js';
@@ -24,7 +24,7 @@ export interface SyncService {
   readonly type: 'calcom' | 'retell';
   snapshot(onWarning?: (message: string) => void): Promise<ServiceSnapshot>;
   /** Plans a push of `desired` against the live account (reads the live state). `routed`: numbers drc routed to a backup. */
-  plan(desired: ServiceSnapshot, options?: { routed?: Set<string> }): Promise<{ plan: ServicePlan; apply(emit: Emit): Promise<AppliedAction[]> }>;
+  plan(desired: ServiceSnapshot, options?: RetellPlanOptions & { onRouted?: RoutedBindingSink }): Promise<{ plan: ServicePlan; apply(emit: Emit): Promise<AppliedAction[]> }>;
   /** One cheap authenticated request: proves the API answers and the key is accepted. */
   probe(): Promise<string>;
 }
@@ -55,7 +55,7 @@ export function openSyncService(config: ServiceSourceConfig, tuning: ClientTunin
     async plan(desired, options = {}) {
       const live: RetellConfigState = await fetchRetellConfig(client);
       const plan = planRetellPush(config.name, desired as RetellSnapshot, live, options);
-      return { plan, apply: (emit) => applyRetellPlan(client, plan, live, emit) };
+      return { plan, apply: (emit) => applyRetellPlan(client, plan, live, emit, options.onRouted) };
     },
     async probe() {
       const agents = await listAgentPage(client, 1);

@@ -70,6 +70,21 @@ export const manifestItemSchema = z.object({
   warnings: z.array(z.string()).optional(),
   /** Set on the base-backup item of a `pitr` PostgreSQL source (its logical dump is a separate item). */
   baseBackup: baseBackupSchema.optional(),
+  /**
+   * mysql: the binary log coordinates of the dump's snapshot (mariadb-dump --master-data=2
+   * --gtid under --single-transaction): where a point-in-time replay starts.
+   */
+  binlog: z
+    .object({
+      file: z.string(),
+      position: z.number().int().nonnegative(),
+      gtid: z.string().optional(),
+      /** binlog_format when the dump ran: ROW is what --table replays need. */
+      format: z.string().optional(),
+    })
+    .optional(),
+  /** Whether this item can start a point-in-time restore, and why not when it cannot. */
+  pitr: z.object({ enabled: z.boolean(), reason: z.string().optional() }).optional(),
 });
 
 export const manifestSchema = z.object({

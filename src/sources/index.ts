@@ -1,18 +1,15 @@
 import type { SourceConfig } from '../config/schema.js';
-import { createFilesSource } from './files.js';
-import { createMysqlSource } from './mysql.js';
-import { createPostgresSource } from './postgres.js';
 import type { BackupSource } from './types.js';
 
-/** The backup source for one configured source; SaaS sources load their clients lazily. */
+/** The backup source for one configured source; each kind loads its driver only when configured. */
 export async function createSource(config: SourceConfig): Promise<BackupSource> {
   switch (config.type) {
     case 'postgres':
-      return createPostgresSource(config);
+      return (await import('./postgres.js')).createPostgresSource(config);
     case 'mysql':
-      return createMysqlSource(config);
+      return (await import('./mysql.js')).createMysqlSource(config);
     case 'files':
-      return createFilesSource(config);
+      return (await import('./files.js')).createFilesSource(config);
     case 'calcom':
       return (await import('./calcom.js')).createCalcomSource(config);
     case 'retell':

@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise';
 import type { MysqlSourceConfig } from '../config/schema.js';
 import { DrcError, errorMessage } from '../errors.js';
 import { mysqlDriverOptions, mysqlEnv, mysqlToolArgs, parseMysqlUrl, type MysqlConnection } from './db-url.js';
+import { BinlogCoordinateScanner, coordinateFlags, readBinlogState, type BinlogState } from './mysql-binlog-state.js';
 import { MysqlRowCounter } from './mysql-row-counter.js';
 import { findMysqlTool, settleExit, toolFailure, toolVersion } from './tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from './types.js';
@@ -49,15 +50,18 @@ async function openMysqlDump(config: MysqlSourceConfig, signal: AbortSignal): Pr
   const db = await connectMysql(connection, what);
   let serverVersion: string;
   let tables: string[];
+  let binlogState: BinlogState;
   try {
     serverVersion = ((await db.query('SELECT VERSION() AS v'))[0] as Array<{ v: string }>)[0]!.v;
     tables = await listMysqlTables(db, connection.database);
+    binlogState = await readBinlogState(db);
   } finally {
     await db.end().catch(() => {});
   }
   const dumpTool = findMysqlTool('dump');
   const counter = new MysqlRowCounter();
-  const child = execa(dumpTool, [...mysqlToolArgs(connection), ...MYSQL_DUMP_FLAGS, connection.database], {
+  const coordinates = new BinlogCoordinateScanner();
+  const child = execa(dumpTool, [...mysqlToolArgs(connection), ...MYSQL_DUMP_FLAGS, ...coordinateFlags(binlogState), connection.database], {
     ...childEnvOptions(mysqlEnv(connection)),
     stdin: 'ignore',
     buffer: { stdout: false, stderr: true },
@@ -66,7 +70,10 @@ async function openMysqlDump(config: MysqlSourceConfig, signal: AbortSignal): Pr
   const exited = settleExit(child);
   return {
     stream: child.stdout!,
-    inspect: (chunk) => counter.push(chunk),
+    inspect: (chunk) => {
+      counter.push(chunk);
+      coordinates.push(chunk);
+    },
     async finish(observed): Promise<DumpMetadata> {
       const failure = await exited;
       if (failure) throw toolFailure(what, dumpTool, failure);
@@ -81,6 +88,7 @@ async function openMysqlDump(config: MysqlSourceConfig, signal: AbortSignal): Pr
         database: connection.database,
         tables: tables.map((name) => ({ name, rows: counter.counts.get(name) ?? 0 })),
         rowCountMethod: ROW_COUNT_METHOD,
+        ...coordinates.result(binlogState, observed.tail),
       };
     },
     abort() {

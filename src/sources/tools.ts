@@ -46,9 +46,11 @@ export function findPostgresTool(tool: 'pg_dump' | 'pg_restore' | 'psql' | 'pg_b
   return onPath;
 }
 
-/** mariadb-dump / mariadb on MariaDB systems, mysqldump / mysql elsewhere. */
-export function findMysqlTool(tool: 'dump' | 'client'): string {
-  const names = tool === 'dump' ? ['mariadb-dump', 'mysqldump'] : ['mariadb', 'mysql'];
+const MYSQL_TOOLS = { dump: ['mariadb-dump', 'mysqldump'], client: ['mariadb', 'mysql'], binlog: ['mariadb-binlog', 'mysqlbinlog'] } as const;
+
+/** mariadb-dump / mariadb / mariadb-binlog on MariaDB systems, mysqldump / mysql / mysqlbinlog elsewhere. */
+export function findMysqlTool(tool: keyof typeof MYSQL_TOOLS): string {
+  const names = MYSQL_TOOLS[tool];
   const onPath = findOnPath(...names);
   if (!onPath) {
     throw new DrcError(`${names.join(' or ')} not found`, { hint: 'install the MariaDB/MySQL client (Debian: apt-get install mariadb-client)' });

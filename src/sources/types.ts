@@ -4,7 +4,7 @@ import type { ManifestItem } from '../sets/manifest.js';
 /** What a finished dump adds to its manifest item beyond sizes and hashes. */
 export type DumpMetadata = Pick<
   ManifestItem,
-  'tool' | 'serverVersion' | 'database' | 'tables' | 'rowCountMethod' | 'paths' | 'counts' | 'warnings' | 'baseBackup'
+  'tool' | 'serverVersion' | 'database' | 'tables' | 'rowCountMethod' | 'paths' | 'counts' | 'warnings' | 'baseBackup' | 'binlog' | 'pitr'
 >;
 
 /** What the pipeline saw of the plain stream, for sources that check completion trailers. */

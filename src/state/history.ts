@@ -58,7 +58,22 @@ const restoreRecord = z.object({
   error: z.string().optional(),
 });
 
-export const historyRecordSchemas = { backup: backupRecord, verify: verifyRecord, drill: drillRecord, restore: restoreRecord };
+/** One `drc archive` pass over one source (each --follow round is one). */
+const archiveRecord = z.object({
+  kind: z.literal('archive'),
+  at: z.string(),
+  source: z.string(),
+  ok: z.boolean(),
+  archived: z.array(z.string()),
+  skipped: z.number(),
+  /** Files the server purged before they were archived, in words. */
+  gaps: z.array(z.string()),
+  durationMs: z.number(),
+  error: z.string().optional(),
+});
+
+export const historyRecordSchemas = { backup: backupRecord, verify: verifyRecord, drill: drillRecord, restore: restoreRecord, archive: archiveRecord };
+export type ArchiveRecord = z.infer<typeof archiveRecord>;
 export type BackupRecord = z.infer<typeof backupRecord>;
 export type VerifyRecord = z.infer<typeof verifyRecord>;
 export type DrillRecord = z.infer<typeof drillRecord>;

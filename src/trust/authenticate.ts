@@ -125,7 +125,7 @@ export async function createDocumentTrust(settings: TrustSettings): Promise<Docu
         const given = Buffer.from(text.slice(MAC_HEADER.length).trim(), 'hex');
         return given.length === expected.length && timingSafeEqual(given, expected)
           ? { ok: true, by: 'passphrase MAC' }
-          : refused('the passphrase MAC does not match: the document was changed, or sealed with another passphrase');
+          : refused('the passphrase MAC does not match: the passphrase set here is not the one it was written with (wrong passphrase?), or the document was changed');
       }
       return refused('the seal is neither an OpenPGP signature nor a drc MAC');
     },

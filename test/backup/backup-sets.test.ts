@@ -56,12 +56,12 @@ describe('drc backup to local and S3, restored with standard tools', () => {
   it('writes the fixed layout with private modes: items, SHA256SUMS, RESTORE.md, manifest.json', async () => {
     expect(setId).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z_[\w.-]+$/);
     expect((await readdir(setDir)).sort()).toEqual(
-      ['RESTORE.md', 'SHA256SUMS', 'app-db.sql.zst.gpg', 'app.tar.zst.gpg', 'core-db.dump.zst.gpg', 'manifest.json'].sort(),
+      ['RESTORE.md', 'SHA256SUMS', 'app-db.sql.zst.gpg', 'app.tar.zst.gpg', 'core-db.dump.zst.gpg', 'drc.config.json.zst.gpg', 'drc.system.json.zst.gpg', 'manifest.json', 'manifest.json.mac'].sort(),
     );
     expect((await stat(setDir)).mode & 0o777).toBe(0o700);
     for (const file of await readdir(setDir)) expect((await stat(path.join(setDir, file))).mode & 0o777).toBe(0o600);
     const { stdout } = await execa('sha256sum', ['-c', 'SHA256SUMS'], { cwd: setDir });
-    expect(stdout.split('\n').filter((line) => line.endsWith(': OK'))).toHaveLength(3);
+    expect(stdout.split('\n').filter((line) => line.endsWith(': OK'))).toHaveLength(5);
   });
 
   it('records per-table row counts, versions, sizes and hashes in the manifest', async () => {

@@ -77,11 +77,11 @@ describe('secrets stay secret', () => {
     expect(await filesContaining([path.join(work.dir, 'backups'), path.join(work.dir, 'state'), s3.dir], secrets)).toEqual([]);
   });
 
-  it('a playbook step that prints a secret has it masked in its output, journal and post-mortem', async () => {
+  it('a playbook step that asks for a secret by name and prints it has it masked in its output, journal and post-mortem', async () => {
     const playbook = path.join(work.dir, 'leaky.md');
     await writeFile(
       playbook,
-      ['---', 'id: leaky', 'title: Leaky step', 'severity: low', '---', '# Leaky', '', '## Print the environment', '```sh', 'echo "password is $APP_DB_PASSWORD"', '```', ''].join('\n'),
+      ['---', 'id: leaky', 'title: Leaky step', 'severity: low', '---', '# Leaky', '', '## Print the environment', '```sh', 'echo "password is ${APP_DB_PASSWORD}"', '```', ''].join('\n'),
     );
     const run = await runDrc(['--config', config, 'run', playbook, '--yes'], { env });
     expect(run.exitCode, run.stderr).toBe(0);

@@ -58,7 +58,7 @@ function problemsOf(text: string, options: { config?: typeof config } = {}): str
 describe('playbook parser', () => {
   it('parses every bundled playbook, with source names checked against a config', async () => {
     const files = (await readdir(BUNDLED_PLAYBOOKS_DIR)).filter((name) => name.endsWith('.md'));
-    expect(files.sort()).toEqual(['calcom-outage.md', 'corrupt-billing.md', 'local-data-loss.md', 'restore-drill.md', 'retell-outage.md']);
+    expect(files.sort()).toEqual(['calcom-outage.md', 'corrupt-billing.md', 'local-data-loss.md', 'restore-drill.md', 'retell-outage.md', 'server-lost.md']);
     for (const file of files) {
       const playbook = loadPlaybookFile(path.join(BUNDLED_PLAYBOOKS_DIR, file), { config, env: {} });
       expect(playbook.id).toBe(file.replace(/\.md$/, ''));
@@ -71,7 +71,9 @@ describe('playbook parser', () => {
   it('turns headings into steps: shell, drc action, checklist, read-only', () => {
     const playbook = parsePlaybook(GOOD, { file: '/playbooks/good.md', env: {}, vars: { app_dir: '/var/www/app' } });
     expect(playbook.steps.map((step) => step.title)).toEqual(['Stop the app', 'Restore', 'Tell people', 'Read this']);
-    expect(playbook.steps[0]!.run).toEqual({ kind: 'shell', shell: 'sh', script: 'cd /var/www/app && ./stop', timeoutMs: 120_000, line: 9 });
+    // Vars reach shell blocks as environment variables; the script keeps ${app_dir} for sh to expand.
+    expect(playbook.steps[0]!.run).toEqual({ kind: 'shell', shell: 'sh', script: 'cd ${app_dir} && ./stop', timeoutMs: 120_000, line: 9 });
+    expect(playbook.vars.app_dir).toBe('/var/www/app');
     expect(playbook.steps[1]!.run).toMatchObject({ kind: 'action', action: { action: 'restore', source: 'app-db', set: 'latest' } });
     expect(playbook.steps[2]!.checklist).toEqual([
       { text: 'Support informed', line: 20 },
@@ -91,7 +93,7 @@ describe('playbook parser', () => {
 
   it('refuses an unknown action, suggesting the closest one', () => {
     expect(problemsOf(GOOD.replace('action: restore', 'action: restor'))).toEqual([
-      '/playbooks/broken.md:15: unknown action "restor" (did you mean "restore"?); expected one of backup, restore, verify, check, wait, sync',
+      '/playbooks/broken.md:15: unknown action "restor" (did you mean "restore"?); expected one of backup, restore, verify, check, wait, sync, retell-route, calcom-fallback',
     ]);
   });
 
@@ -157,7 +159,7 @@ describe('drc playbooks check / drc run with a broken playbook', () => {
   it('lists the bundled playbooks', async () => {
     const result = await runDrc(['playbooks', '--json'], { env: { DRC_CONFIG: undefined } });
     const ids = ((result.events.at(-1) as { data: { playbooks: Array<{ id: string; ok: boolean }> } }).data.playbooks).map((entry) => entry.id);
-    expect(ids).toEqual(['calcom-outage', 'corrupt-billing', 'local-data-loss', 'restore-drill', 'retell-outage']);
+    expect(ids).toEqual(['calcom-outage', 'corrupt-billing', 'local-data-loss', 'restore-drill', 'retell-outage', 'server-lost']);
     // Listed as usable, not as refused: each loads, with its title and steps.
     expect(result.exitCode, result.stderr).toBe(0);
     const entries = (result.events.at(-1) as { data: { playbooks: Array<{ id: string; ok: boolean; title?: string; steps?: number; problem?: string }> } }).data.playbooks;

@@ -93,7 +93,8 @@ describe('restores that fail leave the live database byte-for-byte as it was', (
     const live = await pgDigest(db);
     const run = await fixture.drc(['restore', 'latest', '--source', 'core-db', '--yes'], { DRC_TEST_RESTORE_PASS: 'not-the-right-one' });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/cannot decrypt .*core-db\.dump\.zst\.gpg: wrong passphrase or key/);
+    // The manifest's MAC is keyed from the passphrase, so a wrong one is caught before any item is opened.
+    expect(run.stderr).toMatch(/manifest\.json is not authentic: mac seal: the passphrase MAC does not match: the passphrase set here is not the one it was written with \(wrong passphrase\?\)/);
     expect(await pgDigest(db)).toEqual(live);
     expect(await leftovers(db.name)).toEqual([]);
   });

@@ -11,14 +11,14 @@ import { startRetellFake, type RetellFake } from '../fakes/retell-server.js';
 
 const KEY_ENV = `DRC_TEST_RETELL_API_KEY_${process.pid}`;
 const API_KEY = 'key_retell_0a1b2c3d4e5f60718293a4b5';
-const CURRENT = ['/v2/list-agents', '/v2/list-retell-llms', '/v2/list-phone-numbers', '/v3/list-calls', '/list-knowledge-bases'];
+const CURRENT = ['/v2/list-agents', '/v2/list-retell-llms', '/v2/list-conversation-flows', '/v2/list-phone-numbers', '/v3/list-calls', '/list-knowledge-bases', '/list-voices'];
 
 /** Retell's current list endpoints, one item per page, so every cursor is followed. */
 describe('Retell client against the current API, one item per page', () => {
   let fake: RetellFake;
   let config: RetellSourceConfig;
   const fast = { baseDelayMs: 1, maxDelayMs: 20 };
-  const agentId = (name: string) => [...fake.state.agents.values()].find((versions) => versions[0]!.agent_name === name)![0]!.agent_id as string;
+  const agentId = (name: string) => fake.agentNamed(name)!.agent_id as string;
 
   beforeAll(async () => {
     process.env[KEY_ENV] = API_KEY;
@@ -35,17 +35,19 @@ describe('Retell client against the current API, one item per page', () => {
   it('follows has_more/pagination_key through every list and reads each call for its transcript', async () => {
     const seen = fake.requests.length;
     const snapshot = (await openSyncService(config, fast).snapshot()) as RetellSnapshot;
-    expect(snapshot.agents.map((agent) => agent.agent_name).sort()).toEqual(['Empfang', 'Rückruf']);
-    expect(snapshot.llms).toHaveLength(2);
-    expect(snapshot.phoneNumbers.map((number) => number.phone_number).sort()).toEqual(['+4930120045678', '+4930120045679']);
+    expect(snapshot.agents.map((agent) => agent.agent_name).sort()).toEqual(['Chat-Empfang', 'Empfang', 'Notfall', 'Rückruf']);
+    // Newest of each of the 3 LLMs, plus Empfang's versions 0 and 1 (its agent versions run them).
+    expect(snapshot.llms).toHaveLength(5);
+    expect(snapshot.phoneNumbers.map((number) => number.phone_number).sort()).toEqual(['+4930120045678', '+4930120045679', '+4930120045999']);
     expect(snapshot.calls.map((call) => call.call_id)).toEqual(['call_000004', 'call_000003', 'call_000002', 'call_000001', 'call_000000']);
     expect(snapshot.calls[4]!.transcript).toBe('Agent: Guten Tag, AskProAI.\nUser: Ich möchte eine Beratung buchen (0).');
 
     const paths = fake.requests.slice(seen).map((request) => `${request.method} ${request.path}`);
     const count = (path: string) => paths.filter((entry) => entry === path).length;
-    expect(count('POST /v2/list-agents')).toBe(2);
-    expect(count('GET /v2/list-retell-llms')).toBe(2);
-    expect(count('GET /v2/list-phone-numbers')).toBe(2);
+    // One agent per page: 3 voice agents, 1 chat agent.
+    expect(count('POST /v2/list-agents')).toBe(4);
+    expect(count('GET /v2/list-retell-llms')).toBe(3);
+    expect(count('GET /v2/list-phone-numbers')).toBe(3);
     expect(count('POST /v3/list-calls')).toBe(5);
     expect(paths.filter((entry) => entry.startsWith('GET /v2/get-call/'))).toHaveLength(5);
     const listings = paths.filter((entry) => /list-/.test(entry)).map((entry) => entry.split(' ')[1]!);
@@ -73,9 +75,10 @@ describe('Retell client against the current API, one item per page', () => {
     ];
     const service = openSyncService(config, fast);
     const snapshot = (await service.snapshot()) as RetellSnapshot;
-    expect(formatTable(listResource(snapshot, 'phone-numbers'))).toMatch(/\+4930120045678\s+Hauptnummer\s+Empfang 75%, Rückruf 25%\s+Rückruf/);
+    expect(formatTable(listResource(snapshot, 'phone-numbers'))).toMatch(/\+4930120045678\s+Hauptnummer\s+retell-twilio\s+no \(Retell\)\s+Empfang 75%, Rückruf 25%\s+Rückruf/);
 
     fake.wipe();
+    fake.cloneVoice('AskPro Stimme (Klon)');
     await (await service.plan(snapshot)).apply(ignoreEvents);
     expect(fake.state.phoneNumbers.get('+4930120045678')!.inbound_agents).toEqual([
       { agent_id: agentId('Empfang'), weight: 0.75 },
@@ -87,19 +90,22 @@ describe('Retell client against the current API, one item per page', () => {
   it('pushes a snapshot taken before the single-agent fields were retired as weighted bindings', async () => {
     const service = openSyncService(config, fast);
     const snapshot = (await service.snapshot()) as RetellSnapshot;
-    const legacy = snapshot.phoneNumbers.map(({ inbound_agents, outbound_agents, ...number }) => ({
-      ...number,
-      inbound_agent_id: inbound_agents![0]!.agent_id,
-      outbound_agent_id: outbound_agents![0]!.agent_id,
-    }));
+    const legacy = snapshot.phoneNumbers
+      .filter((number) => number.outbound_agents)
+      .map(({ inbound_agents, outbound_agents, inbound_sms_agents: _sms, ...number }) => ({
+        ...number,
+        inbound_agent_id: inbound_agents![0]!.agent_id,
+        outbound_agent_id: outbound_agents![0]!.agent_id,
+      }));
     fake.wipe();
+    fake.cloneVoice('AskPro Stimme (Klon)');
     const { plan, apply } = await service.plan({ ...snapshot, phoneNumbers: legacy });
     expect(plan.actions.filter((action) => action.resource === 'phone-number').map((action) => action.changes)).toEqual([
-      ['inbound agents', 'outbound agents'],
-      ['inbound agents', 'outbound agents'],
+      ['fallback_number', 'allowed_inbound_country_list', 'inbound agents', 'outbound agents'],
+      ['fallback_number', 'allowed_inbound_country_list', 'inbound agents', 'outbound agents'],
     ]);
     await apply(ignoreEvents);
-    for (const number of fake.state.phoneNumbers.values()) {
+    for (const number of [...fake.state.phoneNumbers.values()].filter((entry) => legacy.some((old) => old.phone_number === entry.phone_number))) {
       expect(number.inbound_agents).toEqual([{ agent_id: agentId('Empfang'), weight: 1 }]);
       expect(number.outbound_agents).toEqual([{ agent_id: agentId('Rückruf'), weight: 1 }]);
       expect(number).not.toHaveProperty('inbound_agent_id');

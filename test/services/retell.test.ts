@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RetellSourceConfig } from '../../src/config/schema.js';
 import { ignoreEvents } from '../../src/events.js';
 import { pendingActions } from '../../src/services/plan.js';
+import type { RetellAction } from '../../src/services/retell/plan.js';
 import type { RetellSnapshot } from '../../src/services/retell/types.js';
 import { openSyncService } from '../../src/services/service.js';
 import { createRetellSource } from '../../src/sources/retell.js';
@@ -165,7 +166,7 @@ describe('Retell sync against the versioned fake', () => {
     expect(llmsAfterFailure).toBeGreaterThan(0);
 
     const again = await service.plan(snapshot);
-    expect(again.plan.actions.filter((action) => action.reuseEngineId !== undefined)).not.toEqual([]);
+    expect(again.plan.actions.filter((action) => (action as RetellAction).reuseEngineId !== undefined)).not.toEqual([]);
     await again.apply(ignoreEvents);
     // Four agents, four engines (3 LLMs, 1 flow): none twice.
     expect(fake.state.llms.versions.size + fake.state.flows.versions.size).toBe(4);

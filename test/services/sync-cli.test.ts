@@ -65,29 +65,31 @@ describe('drc sync (the real command line against the fakes)', () => {
   it('rebuilds wiped Retell agents from the mirror with --apply, and a second push has nothing to do', async () => {
     expect((await drc(['sync', 'pull', 'retell'])).exitCode).toBe(0);
     retell.wipe();
+    retell.cloneVoice('AskPro Stimme (Klon)');
 
     const dryRun = await drc(['sync', 'push', 'retell', '--from', 'mirror']);
     expect(dryRun.exitCode).toBe(0);
     expect(dryRun.stderr).toContain('+ create agent Empfang');
-    expect(dryRun.stderr).toContain('retell: 6 changes planned; run again with --apply to make them');
-    expect(retell.state.agents.size).toBe(0);
+    expect(dryRun.stderr).toContain('retell: 8 changes planned; run again with --apply to make them');
+    expect(retell.state.agents.versions.size).toBe(0);
 
     const applied = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);
     expect(applied.exitCode).toBe(0);
-    expect(applied.stderr).toContain('retell: 6 changes made');
-    const empfang = [...retell.state.agents.values()].find((versions) => versions[0]!.agent_name === 'Empfang')![0]!;
-    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agents).toEqual([{ agent_id: empfang.agent_id, weight: 1 }]);
+    expect(applied.stderr).toContain('retell: 8 changes made');
+    const empfang = retell.agentNamed('Empfang')!;
+    expect(retell.state.phoneNumbers.get('+4930120045678')!.inbound_agents).toEqual([{ agent_id: empfang.agent_id, weight: 1, agent_version: 0 }]);
 
     const writes = retell.requests.length;
     const again = await drc(['sync', 'push', 'retell', '--from', 'mirror', '--apply']);
     expect(again.exitCode).toBe(0);
-    expect(again.stderr).toContain('retell: nothing to do; 6 resources already match');
+    expect(again.stderr).toContain('retell: nothing to do; 8 resources already match');
     // Retell lists agents and calls with POST (/v2/list-agents, /v3/list-calls); those only read.
     const reads = (request: { method: string; path: string }) => request.method === 'GET' || /^\/v\d\/list-/.test(request.path);
     expect(retell.requests.slice(writes).filter((request) => !reads(request))).toEqual([]);
 
     const numbers = await drc(['sync', 'show', 'retell', 'phone-numbers']);
-    expect(numbers.stdout).toMatch(/\+4930120045678\s+Hauptnummer\s+Empfang\s+Rückruf/);
+    expect(numbers.stdout).toMatch(/\+4930120045678\s+Hauptnummer\s+retell-twilio\s+no \(Retell\)\s+Empfang\s+Rückruf\s+\+4930120045000/);
+    expect(numbers.stdout).toMatch(/\+4930120045999\s+Nebenstelle \(SIP\)\s+custom\s+yes \(SIP\)\s+Empfang/);
     expect(await everything(applied)).not.toContain(RETELL_KEY);
   });
 

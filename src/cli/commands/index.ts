@@ -17,6 +17,8 @@ import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerWal } from './wal.js';
 import { registerShowSystem } from './show-system.js';
+import { registerArchive } from './archive.js';
+import { registerBinlog } from './binlog.js';
 
 /** One file per command; each adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -38,4 +40,6 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerWal(program);
   registerShowSystem(program);
+  registerArchive(program);
+  registerBinlog(program);
 }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Config } from '../../config/schema.js';
 import { DrcError, EXIT, type ExitCode } from '../../errors.js';
 import { buildConfig, type InitAnswers } from '../../init/build-config.js';
 import { commandAction, type CommandContext } from '../context.js';
+import { writeConfig } from '../../init/write-config.js';
 import { shellQuote } from '../../trust/shell-quote.js';
 
 interface InitFlags extends Partial<InitAnswers> {
@@ -20,7 +19,7 @@ interface InitFlags extends Partial<InitAnswers> {
   secretKeyEnv?: string;
   key?: string;
   trustKey?: string;
-  acceptUnsealed?: boolean;
+  allowUnsigned?: boolean;
   postgres?: string[];
   pitr?: boolean;
   mysql?: string[];
@@ -61,7 +60,7 @@ export function registerInit(program: Command): void {
     .option('--secret-key-env <name>', 'with --from: env var holding the S3 secret access key')
     .option('--key <file>', 'with --from: private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE)')
     .option('--trust-key <file|fingerprint>', 'with --from: only take a set whose manifest is signed by this key (its public key file or fingerprint)')
-    .option('--accept-unsealed', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
+    .option('--allow-unsigned', 'with --from: also take a set whose manifest has no seal (written before drc sealed manifests)')
     .action(
       commandAction<InitFlags>(async (context, flags) => {
         const file = context.configPath ?? process.env.DRC_CONFIG;
@@ -118,7 +117,7 @@ async function initFromLocation(context: CommandContext, flags: InitFlags, file:
     passphraseEnv: flags.passphraseEnv,
     keyFile: flags.key,
     signingKey: flags.trustKey,
-    acceptUnsealed: flags.acceptUnsealed,
+    allowUnsigned: flags.allowUnsigned,
     emit: context.emit,
   });
   const written = await writeConfig(result.config, file, Boolean(flags.force));
@@ -142,20 +141,6 @@ async function initFromLocation(context: CommandContext, flags: InitFlags, file:
   return EXIT.ok;
 }
 
-/** Atomic, 0600, never over an existing config without --force. Returns where it went. */
-async function writeConfig(config: Config, file: string | undefined, force: boolean): Promise<string> {
-  if (file) {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-    await writeFile(`${file}.tmp`, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-    await rename(`${file}.tmp`, file);
-    return path.resolve(file);
-  }
-  const { openConfigStore } = await import('../../config/load.js');
-  const store = openConfigStore();
-  if (store.has('sources') && !force) throw new DrcError(`the conf store ${store.path} already holds a config`, { hint: 'pass --force to overwrite it' });
-  store.store = config as unknown as Record<string, unknown>;
-  return store.path;
-}
 
 async function askAnswers(): Promise<InitAnswers> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -12,8 +12,9 @@ interface RestoreFlags {
   table?: string;
   target?: string;
   key?: string;
-  yes?: boolean;
   at?: string;
+  before?: string;
+  yes?: boolean;
   timeZone?: string;
   dataDir?: string;
   allowUnsigned?: boolean;
@@ -31,8 +32,9 @@ export function registerRestore(program: Command): void {
     .option('--table <table>', 'restore only this table; every other table is left untouched')
     .option('--target <name>', 'read the set from this target only')
     .option('--key <file>', 'private key for sets encrypted to public keys (or env DRC_PRIVATE_KEY_FILE; its passphrase in DRC_PRIVATE_KEY_PASSPHRASE)')
-    .option('--at <time>', 'point in time: ISO-8601, a wall clock ("2026-12-02 17:59:30", local zone or --time-zone), or "5m" ago')
+    .option('--at <time>', 'point in time: ISO-8601, a wall clock ("2026-12-02 17:59:30", local zone or --time-zone), or "5m" ago; the newest backup before it plus the archived binlogs/WAL up to it')
     .option('--time-zone <zone>', 'IANA zone a wall-clock --at is read in (default: this machine\'s)')
+    .option('--before <file:pos>', 'MySQL/MariaDB point in time: replay up to just before this binlog event (from drc binlog find)')
     .option('--data-dir <path>', 'PostgreSQL pitr: recover the whole cluster into this empty folder (a rebuilt server) and say how to start it')
     .option('--yes', 'do not ask (required without a terminal)')
     .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
@@ -44,6 +46,9 @@ export function registerRestore(program: Command): void {
           });
         }
         if (flags.root && !flags.all) throw new DrcError('--root re-roots the files items of restore --all', { hint: 'for one files source, use --into FOLDER' });
+        if (flags.all && (flags.into || flags.table || flags.target)) {
+          throw new DrcError('restore --all takes every item of the set to where it belongs: --into, --table and --target go with --source', { hint: 'use --root DIR to put the files items of --all elsewhere' });
+        }
         const { config, stateDir } = await context.loadConfig();
         if (flags.all) {
           const { restoreAll } = await import('../../restore/restore-all.js');
@@ -68,6 +73,7 @@ export function registerRestore(program: Command): void {
             table: flags.table,
             target: flags.target,
             keyFile: flags.key,
+            before: flags.before,
             yes: Boolean(flags.yes),
             allowUnsigned: Boolean(flags.allowUnsigned),
             emit: context.emit,

@@ -53,8 +53,9 @@ async function buildSettings(context: CommandContext, options: ScheduleInstallOp
       hint: 'pass --config /etc/drc/config.json (or set DRC_CONFIG)',
     });
   }
-  await context.loadConfig(); // an invalid config fails now, not at 02:15
+  const { config } = await context.loadConfig(); // an invalid config fails now, not at 02:15
   const settings: ScheduleSettings = { drc: [], configPath: path.resolve(configFile) };
+  if (config.sources.some((source) => source.type === 'mysql')) settings.archive = true;
   if (options.drcCommand) settings.drc = options.drcCommand.split(/\s+/).filter(Boolean);
   else {
     const resolved = resolveDrcCommand();

@@ -35,7 +35,7 @@ export function registerStatus(program: Command): void {
           if (options.metrics) {
             const { gatherMetricsData, writeMetrics } = await import('../../metrics/prometheus.js');
             const data = await gatherMetricsData(loaded.stateDir, facts.targets.flatMap((target) => target.catalog));
-            await writeMetrics(options.metrics, { ...data, status: { level: report.level } });
+            await writeMetrics(options.metrics, { ...data, status: { level: report.level }, archives: facts.archives });
           }
           if (context.json) {
             context.emit({ type: 'result', command: 'status', exitCode: report.exitCode, summary: report.summary, data: { ...report } });

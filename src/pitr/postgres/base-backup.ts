@@ -7,6 +7,7 @@ import { connectPostgres } from '../../sources/postgres.js';
 import { findPostgresTool, settleExit, toolFailure, toolVersion } from '../../sources/tools.js';
 import type { BackupSource, DumpMetadata, SourceDump } from '../../sources/types.js';
 import { parseLsn, segmentName, segmentNumberOfLsn, walFileOfLsn } from './wal-names.js';
+import { childEnvOptions } from '../../trust/child-env.js';
 
 /** The base-backup item's file is `<source>.base.tar.zst.gpg`, beside the logical dump. */
 export const BASE_BACKUP_EXTENSION = 'base.tar';
@@ -69,7 +70,7 @@ async function openBaseBackup(config: PostgresSourceConfig, signal: AbortSignal)
     ['--pgdata=-', '--format=tar', '--wal-method=fetch', '--checkpoint=fast', '--verbose', '--no-password', `--label=${label}`, `--dbname=${connection.uri}`],
     {
       // Untranslated messages: the start/stop points are read from them.
-      env: { ...postgresEnv(connection), LC_ALL: 'C', LC_MESSAGES: 'C' },
+      ...childEnvOptions({ ...postgresEnv(connection), LC_ALL: 'C', LC_MESSAGES: 'C' }),
       stdin: 'ignore',
       buffer: { stdout: false, stderr: true },
       cancelSignal: signal,

@@ -4,7 +4,7 @@ import { loadMirror } from '../../services/mirror.js';
 import { switchBookingBack, switchBookingToCallback } from '../../services/retell/booking-fallback.js';
 import { createRetellClient } from '../../services/retell/client.js';
 import { describeForwarding, routeBack, routeToBackup } from '../../services/retell/route.js';
-import type { RetellSnapshot } from '../../services/retell/types.js';
+import { isForwardable, type RetellSnapshot } from '../../services/retell/types.js';
 import type { CalcomFallbackAction, RetellRouteAction } from '../schema.js';
 import type { ActionContext, ActionResult } from './types.js';
 
@@ -23,6 +23,11 @@ export async function runRetellRouteAction(route: RetellRouteAction, context: Ac
   const mirror = (await loadMirror(context.stateDir, source.name, 'retell').catch(() => undefined)) as RetellSnapshot | undefined;
   if (mirror) for (const text of describeForwarding(mirror.phoneNumbers)) context.line(text);
   else context.line(`no mirror of ${source.name}: run "drc sync pull ${source.name}" while Retell is up to know which numbers can be forwarded`);
+  if (route.to === 'report') {
+    if (!mirror) throw new DrcError(`no mirror of ${source.name} to tell which numbers can be forwarded`, { hint: `next time, keep it fresh with "drc sync pull ${source.name}" from cron` });
+    const forwardable = mirror.phoneNumbers.filter(isForwardable).map((number) => number.phone_number);
+    return { detail: `${forwardable.length} of ${mirror.phoneNumbers.length} numbers can be forwarded at the carrier${forwardable.length > 0 ? `: ${forwardable.join(', ')}` : ''}` };
+  }
   const routed = await routeToBackup(client, { source: source.name, stateDir: context.stateDir, numbers: route.numbers, agent: route.agent, fallback: route.fallback }, context.line);
   return { detail: `routed ${routed.join(', ')}` };
 }

@@ -19,7 +19,10 @@ interface IdMaps {
  * update-*?version=, publish-agent-version), drafts on top, then the numbers pinned to what was
  * published. Published versions are never changed in place.
  */
-export async function applyRetellPlan(client: RetellClient, plan: RetellPlan, live: RetellConfigState, emit: Emit): Promise<AppliedAction[]> {
+/** Told the binding a routed number goes back to, by agent id (and name, to find it after a rebuild). */
+export type RoutedBindingSink = (number: string, inbound: Array<{ agent_id: string; agent_name: string; weight: number; agent_version?: string | number }> | null, fallback: string | null) => Promise<void>;
+
+export async function applyRetellPlan(client: RetellClient, plan: RetellPlan, live: RetellConfigState, emit: Emit, onRouted?: RoutedBindingSink): Promise<AppliedAction[]> {
   const ids: IdMaps = {
     knowledgeBases: new Map(live.knowledgeBases.map((kb) => [kb.knowledge_base_name, kb.knowledge_base_id])),
     agents: new Map(live.agents.map((agent) => [agentKey(agent), { id: agent.agent_id, version: newestPublishedVersion(live, agent.agent_id) }])),
@@ -27,6 +30,10 @@ export async function applyRetellPlan(client: RetellClient, plan: RetellPlan, li
   const applied: AppliedAction[] = [];
   for (const action of pendingActions(plan)) {
     const id = await applyAction(client, action, ids);
+    if (action.routedBack && onRouted) {
+      const inbound = weightsOf(action.routedBack.inbound_agents, ids, action)?.map((share, index) => ({ ...share, agent_name: action.routedBack!.inbound_agents![index]!.agent }));
+      await onRouted(action.key, inbound ?? null, action.routedBack.fallback_number);
+    }
     applied.push({ resource: action.resource, key: action.key, action: action.action as AppliedAction['action'], id });
     emit({ type: 'log', level: 'info', message: `${plan.source}: ${action.action}d ${action.resource} ${action.key} (id ${id})` });
   }

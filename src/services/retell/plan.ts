@@ -3,6 +3,7 @@ import { agentBody, agentFingerprint, engineFingerprint, engineOf, voiceOf, type
 import {
   agentKey,
   BINDING_FIELDS,
+  boundAgents,
   type BindingField,
   type RetellAgent,
   type RetellConfigState,
@@ -37,6 +38,8 @@ export interface RetellAction extends PlanAction {
   publish?: boolean;
   /** phone-number: the weighted agents to bind per field (null unbinds). */
   bindings?: Partial<Record<BindingField, AgentShare[] | null>>;
+  /** A number drc routed to a backup: what it goes back to (retell-route to: normal), not what it gets now. */
+  routedBack?: { inbound_agents: AgentShare[] | null; fallback_number: string | null };
 }
 
 /**
@@ -52,8 +55,11 @@ export interface AgentShare {
 export type RetellPlan = ServicePlan<RetellAction>;
 
 export interface RetellPlanOptions {
-  /** Numbers drc routed to a backup (retell-route): their inbound agents and fallback stay until routed back. */
-  routed?: Set<string>;
+  /**
+   * Numbers drc routed to a backup (retell-route), with what they go back to (agent names,
+   * weights, versions; fallback): the push changes that record instead of the live binding.
+   */
+  routed?: Map<string, { inbound: AgentShare[]; fallback: string | null }>;
 }
 
 const NUMBER_FIELDS = ['nickname', 'inbound_webhook_url', 'inbound_sms_webhook_url', 'fallback_number', 'allowed_inbound_country_list', 'allowed_outbound_country_list'];
@@ -80,7 +86,9 @@ export function planRetellPush(source: string, desired: RetellConfigState, live:
   const desiredNames = new Map(desired.agents.map((agent) => [agent.agent_id, agentKey(agent)]));
   const liveNames = new Map(live.agents.map((agent) => [agent.agent_id, agentKey(agent)]));
   for (const number of sortedBy(desired.phoneNumbers, (entry) => entry.phone_number)) {
-    for (const action of planPhoneNumber(number, { desired, live, agents, desiredNames, liveNames, routed: options.routed?.has(number.phone_number) ?? false })) note(action);
+    const record = options.routed?.get(number.phone_number);
+    const routedRecord = record ? sharesText(sortedBy(record.inbound, (share) => share.agent)) + `|${record.fallback ?? ''}` : undefined;
+    for (const action of planPhoneNumber(number, { desired, live, agents, desiredNames, liveNames, routed: record !== undefined, routedRecord })) note(action);
   }
   return { source, type: 'retell', actions, unchanged };
 }
@@ -206,6 +214,8 @@ interface NumberContext {
   desiredNames: Map<string, string>;
   liveNames: Map<string, string>;
   routed: boolean;
+  /** The route record's binding as text, to tell whether the push changes it. */
+  routedRecord?: string;
 }
 
 function planPhoneNumber(number: RetellPhoneNumber, context: NumberContext): RetellAction[] {
@@ -229,20 +239,26 @@ function planPhoneNumber(number: RetellPhoneNumber, context: NumberContext): Ret
   const changes = diffFields(body, liveBody);
   const bindings: Partial<Record<BindingField, AgentShare[] | null>> = {};
   const waiting: string[] = [];
+  let routedBack: RetellAction['routedBack'];
   for (const field of BINDING_FIELDS) {
-    if (context.routed && field === 'inbound_agents') continue;
-    const wanted = desiredShares(number[field] ?? [], context, waiting);
+    if (context.routed && field === 'inbound_agents') {
+      const wanted = desiredShares(sharesIn(number, field), context, waiting);
+      routedBack = { inbound_agents: wanted.length > 0 ? wanted : null, fallback_number: number.fallback_number ?? null };
+      if (context.routedRecord !== sharesText(wanted) + `|${number.fallback_number ?? ''}`) changes.push('what it goes back to when routed back');
+      continue;
+    }
+    const wanted = desiredShares(sharesIn(number, field), context, waiting);
     const current = liveShares(match[field] ?? [], context);
     if (sharesText(wanted) !== sharesText(current)) changes.push(field.replace(/_/g, ' '));
     bindings[field] = wanted.length > 0 ? wanted : null;
   }
   const actions: RetellAction[] = [];
-  if (context.routed) actions.push({ resource: 'phone-number', key, action: 'manual', changes: ['routed to a backup by drc (retell-route): inbound agents and fallback stay until "retell-route to: normal"'] });
+  if (context.routed) actions.push({ resource: 'phone-number', key, action: 'manual', changes: ['routed to a backup by drc (retell-route): keeps the backup until "retell-route to: normal", which then binds what this push sets'] });
   if (waiting.length > 0) {
     actions.push({ resource: 'phone-number', key, action: 'manual', changes: [`waits for ${waiting.join(', ')}: push again once it exists`] });
     return actions;
   }
-  actions.push({ resource: 'phone-number', key, action: 'update', changes, body, bindings });
+  actions.push({ resource: 'phone-number', key, action: 'update', changes, body, bindings, ...(routedBack ? { routedBack } : {}) });
   return actions;
 }
 
@@ -282,6 +298,13 @@ function liveShares(shares: Array<{ agent_id: string; weight: number; agent_vers
     shares.map((share) => ({ agent: context.liveNames.get(share.agent_id) ?? share.agent_id, weight: share.weight, ...(share.agent_version !== undefined && share.agent_version !== null ? { version: share.agent_version } : {}) })),
     (share) => share.agent,
   );
+}
+
+/** The snapshot's shares of one field; an older snapshot's single-agent fields count as weight 1. */
+function sharesIn(number: RetellPhoneNumber, field: BindingField) {
+  if (field === 'inbound_agents') return boundAgents(number, 'inbound');
+  if (field === 'outbound_agents') return boundAgents(number, 'outbound');
+  return number[field] ?? [];
 }
 
 function sharesText(shares: AgentShare[]): string {
