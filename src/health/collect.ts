@@ -9,6 +9,8 @@ import type { Target } from '../storage/types.js';
 import { readRestoreJournals } from '../restore/restore-journal.js';
 import { isAlive } from '../state/lock.js';
 import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
+import type { PostgresArchiveFacts } from '../pitr/postgres/health.js';
+import { isPitrSource } from '../pitr/postgres/schedule.js';
 
 export interface TargetFacts {
   name: string;
@@ -28,6 +30,8 @@ export interface StatusFacts {
   backups: BackupRecord[];
   verifies: VerifyRecord[];
   drills: DrillRecord[];
+  /** PostgreSQL pitr sources: the WAL archive and the server's archiver (empty without such sources). */
+  pitr?: PostgresArchiveFacts[];
   /** The point-in-time archive of each MySQL/MariaDB source (empty `files` when nothing is archived). */
   archives: ArchiveSummary[];
   archiveRuns: ArchiveRecord[];
@@ -44,6 +48,9 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
     readRestoreJournals(stateDir),
     loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
+  const pitr = config.sources.some(isPitrSource)
+    ? await (await import('../pitr/postgres/health.js')).collectPostgresArchiveFacts(config, targets, targetFacts.flatMap((target) => target.catalog))
+    : [];
   const reachable = targets.filter((target) => !targetFacts.find((facts) => facts.name === target.name)?.error);
   const archives: ArchiveSummary[] = [];
   for (const source of config.sources.filter((candidate) => candidate.type === 'mysql')) {
@@ -52,7 +59,7 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
   const unfinishedRestores = journals
     .filter((journal) => !isAlive(journal.begin.pid))
     .map(({ begin }) => ({ kind: begin.kind, source: begin.source, live: begin.live, pid: begin.pid, at: begin.at }));
-  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, unfinishedRestores };
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, pitr, unfinishedRestores };
 }
 
 async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {

@@ -4,6 +4,7 @@ import type { CatalogEntry } from '../sets/catalog.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { StatusFacts, TargetFacts } from './collect.js';
+import { judgePostgresArchive } from '../pitr/postgres/judge-archive.js';
 import { describeGap } from '../archive/timeline.js';
 
 export type HealthLevel = 'ok' | 'warning' | 'critical';
@@ -94,8 +95,10 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
       const archiveLagMs = pointInTimeLag(facts, source, newest);
       ages.push({ source, target: target.name, setId: newest.id, ageMs, ...(archiveLagMs !== undefined ? { archiveLagMs } : {}) });
       const age = `${source}: newest set on ${target.name} is ${formatDuration(ageMs)} old`;
+      // A pitr source's RPO is its archive's: binlogs here, WAL in judgePostgresArchive.
+      const rpoFromWal = facts.pitr?.some((entry) => entry.source === source && entry.archive.newestEventAt);
       // With point-in-time recovery the data a restore reaches is the newest archived event, not the dump.
-      if (thresholds.rpoMs !== undefined && (archiveLagMs ?? ageMs) > thresholds.rpoMs) {
+      if (thresholds.rpoMs !== undefined && (archiveLagMs ?? ageMs) > thresholds.rpoMs && !rpoFromWal) {
         add('critical', scope, archiveLagMs !== undefined ? `${source}: newest archived binlog event is ${formatDuration(archiveLagMs)} old, beyond the RPO of ${formatDuration(thresholds.rpoMs)}` : `${age}, beyond the RPO of ${formatDuration(thresholds.rpoMs)}`);
       }
       else if (ageMs > thresholds.maxAgeMs) add('warning', scope, `${age}, beyond maxAge ${formatDuration(thresholds.maxAgeMs)}`);
@@ -104,6 +107,7 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
     }
   }
 
+  for (const archive of facts.pitr ?? []) judgePostgresArchive(archive, thresholds.rpoMs, add);
   checkLastBackup(facts, add);
   checkPointInTime(facts, add);
   checkVerifications(facts, thresholds, now, add);

@@ -2,8 +2,9 @@ import type { Config } from '../config/schema.js';
 import { DrcError, EXIT, errorMessage, type ExitCode } from '../errors.js';
 import type { Emit } from '../events.js';
 import { loadDecryptionKeys } from '../restore/decrypt.js';
-import { resolveSet } from '../restore/resolve-set.js';
+import { loadAllCatalogs, resolveSet } from '../restore/resolve-set.js';
 import { loadSetTrust } from '../sets/sealed-manifest.js';
+import { isPitrSource } from '../pitr/postgres/schedule.js';
 import { appendHistory } from '../state/history.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { holdSetForReading } from '../state/set-readers.js';
@@ -75,6 +76,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
         outcome.deepProblems.push(...result.problems);
         for (const problem of result.problems) emit({ type: 'log', level: 'error', message: problem });
       }
+    }
+    if (config.sources.some(isPitrSource)) {
+      const { verifyWalChains } = await import('../pitr/postgres/wal-archive.js');
+      const catalog = (await loadAllCatalogs(targets, trust, emit)).entries;
+      const chainProblems = await verifyWalChains(config, targets, catalog, emit);
+      outcome.deepProblems.push(...chainProblems);
+      for (const problem of chainProblems) emit({ type: 'log', level: 'error', message: problem });
     }
     outcome.ok = outcome.copies.every((copy) => copy.ok) && outcome.deepProblems.length === 0 && !options.signal?.aborted;
     outcome.exitCode = outcome.ok ? EXIT.ok : EXIT.critical;

@@ -158,6 +158,28 @@ describe('PostgreSQL point-in-time recovery (drc wal push, drc restore --at)', (
     expect(await listFolder(scratch)).toEqual([]);
   }, 240_000);
 
+  it('a target that is down makes wal push exit non-zero and PostgreSQL retry until it is back; status says archiving fails', async () => {
+    const blocked = path.join(dir, 'down-target');
+    await writeFile(blocked, 'not a folder'); // every write below it fails, as a dead mount would
+    const down = { ...config, targets: [...(config.targets as object[]), { name: 'down', type: 'local', path: blocked }] };
+    const failedBefore = Number(await live('SELECT failed_count FROM pg_stat_archiver', 'postgres'));
+    const archivedBefore = await lastArchived(cluster);
+    await writeFile(archiveConfigPath, JSON.stringify(down, null, 2));
+    try {
+      await live('INSERT INTO events (id) VALUES (900)');
+      await live('SELECT pg_switch_wal()', 'postgres');
+      while (Number(await live('SELECT failed_count FROM pg_stat_archiver', 'postgres')) < failedBefore + 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await lastArchived(cluster)).toBe(archivedBefore);
+      const status = await drc(['status']);
+      expect(status.exitCode).toBe(2);
+      expect(status.stdout + status.stderr).toContain('archive_command is failing');
+      expect(status.stdout + status.stderr).toContain('archive_timeout is not set');
+    } finally {
+      await writeFile(archiveConfigPath, JSON.stringify(config, null, 2));
+    }
+    while ((await lastArchived(cluster)) === archivedBefore) await new Promise((resolve) => setTimeout(resolve, 100));
+  }, 240_000);
+
   it('refuses with exit 2 a time before the oldest base backup, and a time across a deleted segment (a gap), naming the reachable range', async () => {
     const early = await drc(['restore', 'latest', '--source', 'core', '--at', '2020-01-01T00:00:00Z', '--yes']);
     expect(early.exitCode).toBe(2);
@@ -174,5 +196,10 @@ describe('PostgreSQL point-in-time recovery (drc wal push, drc restore --at)', (
     expect(across.exitCode).toBe(2);
     expect(across.stderr).toMatch(/gap/);
     expect(across.stderr).toContain('reachable:');
+    const verify = await drc(['verify', 'latest']);
+    expect(verify.exitCode).toBe(2);
+    expect(verify.stderr).toMatch(/WAL chain of core: .*gap/);
+    const status = await drc(['status']);
+    expect(status.stdout + status.stderr).toMatch(/WAL gap: 1 segment\(s\) missing/);
   }, 240_000);
 });

@@ -21,6 +21,7 @@ interface InitFlags extends Partial<InitAnswers> {
   trustKey?: string;
   allowUnsigned?: boolean;
   postgres?: string[];
+  pitr?: boolean;
   mysql?: string[];
   files?: string[];
   recipient?: string[];
@@ -35,6 +36,7 @@ export function registerInit(program: Command): void {
     .command('init')
     .description('write a config from flags, or by asking at a terminal')
     .option('--postgres <url>', 'a PostgreSQL database to back up (repeatable)', collect)
+    .option('--pitr', 'PostgreSQL sources also get point-in-time recovery (base backups + WAL archive); prints the postgresql.conf lines')
     .option('--mysql <url>', 'a MySQL/MariaDB database to back up (repeatable)', collect)
     .option('--files <path>', 'a folder to back up (repeatable)', collect)
     .option('--password-env <name>', 'env var holding the database password')
@@ -89,8 +91,13 @@ export function registerInit(program: Command): void {
               key.publicKey,
           );
         }
-        const config = parseConfig(buildConfig(answers), 'from drc init');
+        const built = buildConfig(answers);
+        if (flags.pitr) for (const source of built.sources) if (source.type === 'postgres') source.pitr = true;
+        const config = parseConfig(built, 'from drc init');
         const written = await writeConfig(config, file, Boolean(flags.force));
+        const { describePostgresArchiveSetup } = await import('../../pitr/postgres/setup-help.js');
+        const { isPitrSource } = await import('../../pitr/postgres/schedule.js');
+        for (const source of config.sources.filter(isPitrSource)) process.stderr.write(`\n${describePostgresArchiveSetup(source, written)}\n`);
         context.emit({ type: 'result', command: 'init', exitCode: EXIT.ok, summary: `wrote ${written}`, data: { path: written } });
         return EXIT.ok;
       }),

@@ -16,7 +16,8 @@ import { openItemPlain } from '../../restore/item-reader.js';
 import type { Target } from '../../storage/types.js';
 import type { WalArchiveView } from './restore-at.js';
 import type { FoundBaseBackup } from './schedule.js';
-import { isPitrSource } from './schedule.js';
+import { isPitrSource, listBaseBackups } from './schedule.js';
+import type { CatalogEntry } from '../../sets/catalog.js';
 import { timelineHex, walFileKind, walTimeline } from './wal-names.js';
 
 /** `<timeline>/<file>`: every WAL file lives in its timeline's folder (a .history file in the one it starts). */
@@ -174,4 +175,23 @@ export function openWalArchive(options: { config: Config; source: PostgresSource
       }
     },
   };
+}
+
+/**
+ * drc verify: for every pitr source, the WAL from the oldest kept base backup (and so from
+ * every newer one) to the newest archived segment must be unbroken. One line per problem.
+ */
+export async function verifyWalChains(config: Config, targets: Target[], catalog: CatalogEntry[], emit: Emit): Promise<string[]> {
+  const problems: string[] = [];
+  for (const source of config.sources.filter(isPitrSource)) {
+    const oldest = listBaseBackups(catalog, source.name).at(-1);
+    if (!oldest) continue;
+    try {
+      await openWalArchive({ config, source, targets }).checkReachable(oldest, undefined);
+      emit({ type: 'log', level: 'info', message: `WAL chain of ${source.name}: unbroken from the base backup in set ${oldest.setId} to the newest archived segment` });
+    } catch (error) {
+      problems.push(`WAL chain of ${source.name}: ${errorMessage(error)}`);
+    }
+  }
+  return problems;
 }
