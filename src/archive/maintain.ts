@@ -1,4 +1,5 @@
 import type { Target } from '../storage/types.js';
+import { SEAL_SUFFIXES } from '../trust/authenticate.js';
 import { ARCHIVE_RESTORE_DOC, archiveEntryFile } from './layout.js';
 import { confineSegment } from './names.js';
 import type { TimelineFile } from './timeline.js';
@@ -21,7 +22,9 @@ export async function removeArchivedFiles(targets: Target[], files: TimelineFile
   for (const file of files) {
     const { entry } = file;
     for (const target of targets.filter((candidate) => file.targets.includes(candidate.name))) {
-      await target.removeArchiveFile(archiveEntryFile(entry.source, entry.name));
+      const entryFile = archiveEntryFile(entry.source, entry.name);
+      await target.removeArchiveFile(entryFile);
+      for (const suffix of SEAL_SUFFIXES) await target.removeArchiveFile(`${entryFile}${suffix}`);
       await target.removeArchiveFile(`${entry.source}/${entry.file}`);
     }
     removed += 1;

@@ -1,4 +1,5 @@
 import { DrcError } from '../errors.js';
+import { checkConfinedName } from '../trust/confine.js';
 
 /** `<target>/archive/`: beside the sets and never a set id, so set listings and debris removal pass it by. */
 export const ARCHIVE_DIR = 'archive';
@@ -6,13 +7,13 @@ export const ARCHIVE_DIR = 'archive';
 /**
  * One path segment of the archive (a source name, a binlog file, a WAL timeline or segment).
  * Strict on purpose: names come from listings, index entries and the command line, and each
- * ends up in a local path or an S3 key. Issue 12 adds the project-wide confinement function;
- * when it lands on main, `confineSegment` calls it and keeps this pattern as the archive's own rule.
+ * ends up in a local path or an S3 key. The project-wide confinement (src/trust/confine.ts)
+ * applies first; this pattern is the archive's own, stricter rule on top.
  */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 export function isSafeSegment(segment: string): boolean {
-  return SEGMENT.test(segment) && !segment.includes('..');
+  return checkConfinedName(segment) === undefined && SEGMENT.test(segment) && !segment.includes('..');
 }
 
 /** Returns `segment` when it is one safe path segment; throws a DrcError naming it otherwise. */

@@ -6,6 +6,7 @@ import type { Compression } from '../pipeline/compress.js';
 import { createEncryptor, type EncryptionSettings } from '../pipeline/encryption.js';
 import { HashingTap, hashStream } from '../pipeline/tap.js';
 import { hostName } from '../sets/set-id.js';
+import { verifySealedDocument, type DocumentTrust } from '../trust/authenticate.js';
 import type { Target } from '../storage/types.js';
 import { ARCHIVE_ENTRY_FORMAT, parseEntry, serializeEntry, type ArchiveEntry, type ArchiveKind } from './entry.js';
 import { archiveDataFile, archiveEntryFile, confineArchiveName } from './layout.js';
@@ -25,6 +26,11 @@ export interface PushArchiveFileOptions {
   targets: Target[];
   compression: Compression;
   encryption: EncryptionSettings;
+  /**
+   * Seals every index entry written (`<name>.json.sig` or `.mac`) and checks the ones read.
+   * Every caller should pass it (loadDocumentTrust(config)); without it entries are neither sealed nor checked.
+   */
+  trust?: DocumentTrust | undefined;
   emit: Emit;
   signal?: AbortSignal;
   now?: () => Date;
@@ -59,7 +65,7 @@ export async function pushArchiveFile(options: PushArchiveFileOptions): Promise<
   const have: Array<{ target: Target; entry: ArchiveEntry }> = [];
   const missing: Target[] = [];
   for (const target of targets) {
-    const entry = await readEntry(target, source, name);
+    const entry = await readEntry(target, source, name, options.trust);
     if (!entry) missing.push(target);
     else if (entry.plain.sha256 !== plain.sha256 || entry.plain.bytes !== plain.bytes) {
       throw new DrcError(
@@ -94,7 +100,7 @@ export async function pushArchiveFile(options: PushArchiveFileOptions): Promise<
   outcome.entry = donor.entry;
   for (const target of rest) {
     try {
-      await copyArchived(donor.target, target, donor.entry, options.signal);
+      await copyArchived(donor.target, target, donor.entry, options.trust, options.signal);
       outcome.storedOn.push(target.name);
     } catch (error) {
       outcome.failedTargets.push({ target: target.name, error: errorMessage(error) });
@@ -148,13 +154,13 @@ async function encryptToTarget(options: PushArchiveFileOptions, target: Target, 
     archivedAt: (options.now?.() ?? new Date()).toISOString(),
     host: hostName(),
   };
-  await writeEntry(target, entry);
+  await writeEntry(target, entry, options.trust);
   emit({ type: 'task-finished', task, phase: 'archive', ok: true, bytes: stored.bytes, elapsedMs: Date.now() - started, detail: `→ ${target.name}` });
   return entry;
 }
 
 /** Streams the stored bytes from one target to another, checked against the entry, entry last. */
-export async function copyArchived(from: Target, to: Target, entry: ArchiveEntry, signal?: AbortSignal): Promise<void> {
+export async function copyArchived(from: Target, to: Target, entry: ArchiveEntry, trust: DocumentTrust | undefined, signal?: AbortSignal): Promise<void> {
   const file = `${entry.source}/${entry.file}`;
   const opened = await from.openArchiveRead(file);
   const tap = new HashingTap();
@@ -169,21 +175,37 @@ export async function copyArchived(from: Target, to: Target, entry: ArchiveEntry
     await writer.abort();
     throw error;
   }
-  await writeEntry(to, entry);
+  await writeEntry(to, entry, trust);
 }
 
-/** The entry is the commit point: written after the data file, atomically. */
-async function writeEntry(target: Target, entry: ArchiveEntry): Promise<void> {
-  // Issue 12: sign here (`<name>.json.sig`) once the authentication API is on main.
-  await target.writeArchiveFile(archiveEntryFile(entry.source, entry.name), serializeEntry(entry));
+/** The entry is the commit point: its seal first, then the entry itself, after the data file, atomically. */
+async function writeEntry(target: Target, entry: ArchiveEntry, trust: DocumentTrust | undefined): Promise<void> {
+  const file = archiveEntryFile(entry.source, entry.name);
+  const bytes = Buffer.from(serializeEntry(entry));
+  if (trust) {
+    const seal = await trust.seal(bytes);
+    await target.writeArchiveFile(`${file}${seal.suffix}`, seal.content);
+  }
+  await target.writeArchiveFile(file, bytes);
 }
 
-/** undefined when the file is not archived on this target. */
-export async function readEntry(target: Target, source: string, name: string): Promise<ArchiveEntry | undefined> {
+/**
+ * undefined when the file is not archived on this target. The entry's seal is checked against
+ * exactly the bytes that are then parsed; an unsealed or forged entry is refused (the archive
+ * is newer than sealing, so there are no legacy entries to accept).
+ */
+export async function readEntry(target: Target, source: string, name: string, trust?: DocumentTrust): Promise<ArchiveEntry | undefined> {
   const file = archiveEntryFile(source, name);
   const text = await target.readArchiveFile(file);
   if (!text) return undefined;
-  const entry = parseEntry(text.toString('utf8'), `${target.name}:${target.describeArchiveFile(file)}`);
+  const where = `${target.name}:${target.describeArchiveFile(file)}`;
+  const verdict = trust ? await verifySealedDocument(trust, text, (suffix) => target.readArchiveFile(`${file}${suffix}`)) : ({ ok: true } as const);
+  if (!verdict.ok) {
+    throw new DrcError(`${where}: archive index entry is not authentic: ${verdict.reason}`, {
+      hint: 'nothing is replayed from it; if the server still has the binlog, move the entry aside and run "drc archive --once"',
+    });
+  }
+  const entry = parseEntry(text.toString('utf8'), where);
   checkEntryMatchesPlace(entry, source, name, target);
   return entry;
 }

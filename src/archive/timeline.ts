@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { Target } from '../storage/types.js';
+import type { DocumentTrust } from '../trust/authenticate.js';
 import type { ArchiveEntry } from './entry.js';
 import { entryNameOf } from './layout.js';
 import { confineSegment } from './names.js';
@@ -38,7 +39,7 @@ export interface ArchiveTimeline {
 }
 
 /** One target's index entries for a source (unreadable ones named in `problems`). */
-export async function listArchiveEntries(target: Target, source: string): Promise<{ entries: ArchiveEntry[]; problems: string[] }> {
+export async function listArchiveEntries(target: Target, source: string, trust?: DocumentTrust): Promise<{ entries: ArchiveEntry[]; problems: string[] }> {
   confineSegment(source, 'archive source');
   const entries: ArchiveEntry[] = [];
   const problems: string[] = [];
@@ -46,7 +47,7 @@ export async function listArchiveEntries(target: Target, source: string): Promis
     const name = entryNameOf(file.name);
     if (!name) continue;
     try {
-      const entry = await readEntry(target, source, name);
+      const entry = await readEntry(target, source, name, trust);
       if (entry) entries.push(entry);
     } catch (error) {
       problems.push(errorMessage(error));
@@ -59,13 +60,13 @@ export async function listArchiveEntries(target: Target, source: string): Promis
  * The archive of one source across every target: each file once (from the first target that
  * lists it), in replay order, with the gaps between them and the newest archived event.
  */
-export async function loadArchiveTimeline(targets: Target[], source: string): Promise<ArchiveTimeline> {
+export async function loadArchiveTimeline(targets: Target[], source: string, trust?: DocumentTrust): Promise<ArchiveTimeline> {
   const byName = new Map<string, TimelineFile>();
   const problems: string[] = [];
   for (const target of targets) {
     let listed: Awaited<ReturnType<typeof listArchiveEntries>>;
     try {
-      listed = await listArchiveEntries(target, source);
+      listed = await listArchiveEntries(target, source, trust);
     } catch (error) {
       problems.push(`${target.name}: ${errorMessage(error)}`);
       continue;

@@ -10,9 +10,12 @@ import type { Emit } from '../events.js';
 import { shellQuote } from '../trust/shell-quote.js';
 import { parseMysqlUrl } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import { findSourceConfig } from '../restore/engines.js';
 import { openTargets } from '../storage/open-targets.js';
+import { loadDocumentTrust } from '../trust/load-trust.js';
 import { formatBinlogTime } from './replay.js';
+import { childEnv } from '../trust/child-env.js';
 
 export interface FoundEvent {
   file: string;
@@ -85,7 +88,7 @@ export async function findBinlogEvents(options: FindOptions): Promise<{ exitCode
   }
   const since = options.since ? parsePointInTime(options.since, options.now ? { now: options.now } : {}).at : undefined;
   const targets = await openTargets(options.config);
-  const timeline = await loadArchiveTimeline(targets, source.name);
+  const timeline = await loadArchiveTimeline(targets, source.name, await loadDocumentTrust(options.config));
   const files = timeline.files.filter((file) => !since || !file.entry.lastEventAt || Date.parse(file.entry.lastEventAt) >= since.getTime());
   const events: FoundEvent[] = [];
   if (!files.length) {
@@ -124,7 +127,7 @@ async function decodeAndScan(file: string, name: string, source: MysqlSourceConf
   const tool = findMysqlTool('binlog');
   const database = parseMysqlUrl(source).database;
   const args = ['--verbose', '--base64-output=DECODE-ROWS', '--skip-gtid-strict-mode', `--database=${database}`, ...(since ? [`--start-datetime=${formatBinlogTime(since)}`] : []), file];
-  const child = spawn(tool, args, { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tool, args, { env: childEnv({ TZ: 'UTC' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

@@ -9,6 +9,7 @@ import type { SetTrust } from '../sets/sealed-manifest.js';
 import { parseMysqlUrl } from '../sources/db-url.js';
 import { connectMysql } from '../sources/mysql.js';
 import type { Target } from '../storage/types.js';
+import { loadDocumentTrust } from '../trust/load-trust.js';
 import { formatBinlogTime, replayBinlogs } from './replay.js';
 
 export interface PointInTimeRequest {
@@ -71,7 +72,7 @@ export async function planPointInTime(options: {
   if (!entries.length) throw new DrcError(`backup set ${options.setRef} not found`, { hint: 'list the sets with "drc backups"; "latest" picks the newest usable one' });
   const base = chooseBaseBefore(entries, source.name, stop.kind === 'time' ? stop.at : options.now, (item) => startsBefore(item, stop));
   const binlog = base.item.binlog!;
-  const timeline = await loadArchiveTimeline(targets, source.name);
+  const timeline = await loadArchiveTimeline(targets, source.name, await loadDocumentTrust(options.config));
   const files = planReplay(timeline, binlog.file, stop);
   const last = files[files.length - 1]!;
   const stopLine =

@@ -10,8 +10,10 @@ import { feedTool } from '../restore/feed-tool.js';
 import { streamInput } from '../restore/tool-input.js';
 import { mysqlEnv, mysqlToolArgs, type MysqlConnection } from '../sources/db-url.js';
 import { findMysqlTool, stderrTail } from '../sources/tools.js';
+import { childEnv } from '../trust/child-env.js';
 import type { Target } from '../storage/types.js';
 import { DropGtidSeqNo } from './drop-gtid.js';
+import { childEnv } from '../trust/child-env.js';
 
 export interface ReplayOptions {
   connection: MysqlConnection;
@@ -77,7 +79,7 @@ export async function replayBinlogs(options: ReplayOptions): Promise<void> {
       local.push(dest);
     }
     const binlogTool = findMysqlTool('binlog');
-    const decoder = spawn(binlogTool, replayArgs(options, local), { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+    const decoder = spawn(binlogTool, replayArgs(options, local), { env: childEnv({ TZ: 'UTC' }), stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
     let stderr = '';
     decoder.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     decoder.on('error', () => {}); // reported through the exit below

@@ -14,6 +14,8 @@ import { connectMysql } from '../sources/mysql.js';
 import { readBinlogState } from '../sources/mysql-binlog-state.js';
 import { openTargets, selectByName } from '../storage/open-targets.js';
 import type { Target } from '../storage/types.js';
+import type { DocumentTrust } from '../trust/authenticate.js';
+import { loadDocumentTrust } from '../trust/load-trust.js';
 import { readBinlogFacts } from './read-facts.js';
 import { renderBinlogRestoreDoc } from './restore-doc.js';
 import { readFlushMark, writeFlushMark } from './flush-mark.js';
@@ -63,6 +65,7 @@ export async function runArchive(options: ArchiveOptions): Promise<ArchiveOutcom
   const targets = await openTargets(config);
   const encryption = await loadEncryption(config.encryption);
   const compression = chooseCompression(config.compressionLevel);
+  const trust = await loadDocumentTrust(config);
   const locks = new Map<string, Lock>();
   const busy: SourceArchiveResult[] = [];
   for (const source of sources) {
@@ -80,7 +83,7 @@ export async function runArchive(options: ArchiveOptions): Promise<ArchiveOutcom
       results = [...busy];
       for (const source of sources.filter((candidate) => locks.has(candidate.name))) {
         if (signal.aborted) break;
-        results.push(await archiveSource({ ...options, signal }, source, targets, compression, encryption));
+        results.push(await archiveSource({ ...options, signal }, source, targets, compression, encryption, trust));
       }
       if (options.mode === 'once' || signal.aborted) break;
       await waitOrStop(options.intervalMs ?? DEFAULT_FOLLOW_INTERVAL_MS, signal);
@@ -113,6 +116,7 @@ async function archiveSource(
   targets: Target[],
   compression: Compression,
   encryption: EncryptionSettings,
+  trust: DocumentTrust,
 ): Promise<SourceArchiveResult> {
   const { emit } = options;
   const started = Date.now();
@@ -146,7 +150,7 @@ async function archiveSource(
     } finally {
       await db.end().catch(() => {});
     }
-    const timeline = await loadArchiveTimeline(targets, source.name);
+    const timeline = await loadArchiveTimeline(targets, source.name, trust);
     const everywhere = new Set(timeline.files.filter((file) => targets.every((target) => file.targets.includes(target.name))).map((file) => file.entry.name));
     const pending = closed.filter((name) => !everywhere.has(name));
     result.skipped = closed.length - pending.length;
@@ -158,7 +162,7 @@ async function archiveSource(
       if (options.signal.aborted) break;
       const file = await fetchServerBinlog(connection, name, work, what, options.signal);
       const facts = await readBinlogFacts(file);
-      const pushed = await pushArchiveFile({ source: source.name, kind: 'mysql-binlog', name, path: file, facts, targets, compression, encryption, emit, signal: options.signal });
+      const pushed = await pushArchiveFile({ source: source.name, kind: 'mysql-binlog', name, path: file, facts, targets, compression, encryption, trust, emit, signal: options.signal });
       await unlink(file).catch(() => {});
       if (pushed.status === 'archived') result.archived.push(name);
       else result.skipped += 1;

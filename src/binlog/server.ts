@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DrcError, errorMessage } from '../errors.js';
 import { mysqlEnv, mysqlToolArgs, type MysqlConnection } from '../sources/db-url.js';
 import { findMysqlTool, toolFailure } from '../sources/tools.js';
+import { childEnvOptions } from '../trust/child-env.js';
 
 export interface ServerBinlog {
   name: string;
@@ -41,7 +42,7 @@ export async function flushBinaryLogs(db: mysql.Connection, what: string): Promi
 export async function fetchServerBinlog(connection: MysqlConnection, name: string, dir: string, what: string, signal?: AbortSignal): Promise<string> {
   const tool = findMysqlTool('binlog');
   const result = await execa(tool, ['--read-from-remote-server', '--raw', ...mysqlToolArgs(connection), `--result-file=${dir}${path.sep}`, name], {
-    env: mysqlEnv(connection),
+    ...childEnvOptions(mysqlEnv(connection)),
     stdin: 'ignore',
     reject: false,
     ...(signal ? { cancelSignal: signal } : {}),

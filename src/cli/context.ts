@@ -47,7 +47,7 @@ export function commandAction<O extends object>(handler: CommandHandler<O>) {
       json,
       interactive,
       configPath: options.config,
-      loadConfig: () => (cached ??= loadConfigOnDemand(options.config)),
+      loadConfig: () => (cached ??= loadConfigOnDemand(options.config).then(async (loaded) => (await settleInterruptedRestores(loaded, emit), loaded))),
     };
     let exitCode: ExitCode;
     try {
@@ -71,6 +71,18 @@ async function loadConfigOnDemand(explicitPath: string | undefined): Promise<Loa
   const file = explicitPath ?? process.env.DRC_CONFIG;
   if (file) return (await import('../config/parse.js')).readConfigFile(file);
   return (await import('../config/load.js')).loadConfig();
+}
+
+/**
+ * Every command that loads the config first settles what a killed drc left half-done (a swap,
+ * connections refused, triggers dropped, scratch databases): one line per journal says what
+ * was finished or undone. Costs one readdir when there is nothing.
+ */
+async function settleInterruptedRestores(loaded: LoadedConfig, emit: Emit): Promise<void> {
+  const { hasRestoreJournals } = await import('../restore/restore-journal.js');
+  if (!(await hasRestoreJournals(loaded.stateDir))) return;
+  const { recoverUnfinishedRestores } = await import('../restore/recover-restore.js');
+  await recoverUnfinishedRestores(loaded.config, loaded.stateDir, emit);
 }
 
 export function reportError(emit: Emit, error: unknown): ExitCode {

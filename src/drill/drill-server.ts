@@ -158,7 +158,7 @@ async function drillItem(item: ManifestItem, context: ItemContext): Promise<stri
     return `${done.restoredInto.length} path(s) extracted in full below the temp root`;
   }
   // SaaS snapshots, the config and the inventory: decrypted and checked against the manifest.
-  const checked = await deepCheckItem(config, resolved, item, keys, emit, new Date(), context.signal);
+  const checked = await deepCheckItem(config, context.dir, resolved, item, keys, emit, new Date(), context.signal);
   if (checked.problems.length) throw new DrcError(checked.problems.join('; '));
   return `${checked.detail ?? 'decrypted'}${isMetaItem(item) ? '' : ' (SaaS state: restored by a person with drc sync push)'}`;
 }

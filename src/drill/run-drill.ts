@@ -6,7 +6,8 @@ import { loadDecryptionKeys } from '../restore/decrypt.js';
 import { createEngine, findSourceConfig, isDatabaseSource } from '../restore/engines.js';
 import { derivedDatabaseName } from '../restore/names.js';
 import { findItem, resolveSet } from '../restore/resolve-set.js';
-import { loadAndCheck } from '../restore/scratch.js';
+import { dropScratch, loadAndCheck } from '../restore/scratch.js';
+import { openRestoreJournal } from '../restore/restore-journal.js';
 import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { appendHistory, type DrillRecord } from '../state/history.js';
 import { acquireLock, type Lock } from '../state/lock.js';
@@ -90,13 +91,13 @@ async function drillSources(
       const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
       const engine = await createEngine(source);
       const scratch = derivedDatabaseName(engine.database, 'drill', started);
+      const journal = await openRestoreJournal(options.stateDir, { kind: 'drill', engine: engine.kind, source: source.name, live: engine.database, scratch });
       try {
-        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, task: source.name, phase: 'drill', signal: options.signal });
+        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, task: source.name, phase: 'drill', signal: options.signal, journal });
         drill.rtoMs = now().getTime() - started.getTime();
         drill.problems.push(...loaded.problems);
       } finally {
-        await engine.drop(scratch).catch(() => {});
-        await engine.close();
+        await dropScratch(engine, scratch, journal);
       }
       if (objectives.rtoMs !== undefined && drill.rtoMs > objectives.rtoMs) {
         drill.problems.push(`RTO ${formatDuration(drill.rtoMs)} misses the objective ${config.objectives!.rto}`);

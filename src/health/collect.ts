@@ -6,6 +6,8 @@ import { loadSetTrust, type SetTrust } from '../sets/sealed-manifest.js';
 import { loadArchiveTimeline, summarizeArchive, type ArchiveSummary } from '../archive/index.js';
 import { readHistory, type ArchiveRecord, type BackupRecord, type DrillRecord, type VerifyRecord } from '../state/history.js';
 import type { Target } from '../storage/types.js';
+import { readRestoreJournals } from '../restore/restore-journal.js';
+import { isAlive } from '../state/lock.js';
 import type { FreeSpace, FreeSpaceProbe } from './free-space.js';
 import type { PostgresArchiveFacts } from '../pitr/postgres/health.js';
 import { isPitrSource } from '../pitr/postgres/schedule.js';
@@ -33,14 +35,17 @@ export interface StatusFacts {
   /** The point-in-time archive of each MySQL/MariaDB source (empty `files` when nothing is archived). */
   archives: ArchiveSummary[];
   archiveRuns: ArchiveRecord[];
+  /** Restores, drills and deep verifications a killed drc left half-done and nothing could settle yet. */
+  unfinishedRestores?: Array<{ kind: string; source: string; live: string; pid: number; at: string }>;
 }
 
 export async function collectStatusFacts(config: Config, stateDir: string, targets: Target[], probe: FreeSpaceProbe): Promise<StatusFacts> {
-  const [backups, verifies, drills, archiveRuns, targetFacts] = await Promise.all([
+  const [backups, verifies, drills, archiveRuns, journals, targetFacts] = await Promise.all([
     readHistory(stateDir, 'backup'),
     readHistory(stateDir, 'verify'),
     readHistory(stateDir, 'drill'),
     readHistory(stateDir, 'archive'),
+    readRestoreJournals(stateDir),
     loadSetTrust(config, stateDir).then((trust) => Promise.all(targets.map((target) => collectTargetFacts(target, trust, probe)))),
   ]);
   const pitr = config.sources.some(isPitrSource)
@@ -51,7 +56,10 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
   for (const source of config.sources.filter((candidate) => candidate.type === 'mysql')) {
     archives.push(summarizeArchive(await loadArchiveTimeline(reachable, source.name), new Date()));
   }
-  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, pitr };
+  const unfinishedRestores = journals
+    .filter((journal) => !isAlive(journal.begin.pid))
+    .map(({ begin }) => ({ kind: begin.kind, source: begin.source, live: begin.live, pid: begin.pid, at: begin.at }));
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, unfinishedRestores, pitr };
 }
 
 async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {

@@ -67,6 +67,9 @@ export function evaluateHealth(facts: StatusFacts, objectives: ObjectivesConfig 
   const ages: SourceAge[] = [];
   const add = (level: HealthLevel, scope: string, message: string) => checks.push({ level, scope, message });
 
+  for (const unfinished of facts.unfinishedRestores ?? []) {
+    add('critical', `restore ${unfinished.source}`, `an interrupted ${unfinished.kind} of ${unfinished.source} (pid ${unfinished.pid}, ${unfinished.at}) is not settled: "${unfinished.live}" may refuse connections or miss triggers; run drc restore --recover`);
+  }
   for (const target of facts.targets) {
     if (target.error !== undefined) {
       add('critical', `target ${target.name}`, `target ${target.name} (${target.location}) unreachable: ${target.error}`);

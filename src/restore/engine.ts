@@ -1,5 +1,6 @@
 import type { PlainInput } from './tool-input.js';
 import type { SmokeCheck } from './db-checks.js';
+import type { RestoreJournal } from './restore-journal.js';
 
 /**
  * What a restore needs from a database server, the same for PostgreSQL and MySQL/MariaDB, so
@@ -22,10 +23,13 @@ export interface DatabaseEngine {
   runSmokeChecks(database: string, checks: SmokeCheck[]): Promise<string[]>;
   /** The manifest's name for a table the user typed ("calls" → "public.calls"). */
   manifestTableName(table: string, known: string[]): string | undefined;
-  /** Replaces the live database with `restored`; the old one ends up as `before`. Returns notes. */
-  swapDatabase(restored: string, before: string): Promise<string[]>;
+  /**
+   * Replaces the live database with `restored`; the old one ends up as `before`. Returns notes.
+   * Every server-changing step is written to `journal` before it runs (crash recovery).
+   */
+  swapDatabase(restored: string, before: string, journal: RestoreJournal): Promise<string[]>;
   /** Replaces one live table with the one in `restored`; the old table is kept under `before`. */
-  swapTable(restored: string, before: string, table: string): Promise<string[]>;
+  swapTable(restored: string, before: string, table: string, journal: RestoreJournal): Promise<string[]>;
   /** The command that drops the kept copy, for the closing message. */
   dropHint(before: string, table?: string): string;
   close(): Promise<void>;

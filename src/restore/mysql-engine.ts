@@ -12,13 +12,10 @@ import { feedTool } from './feed-tool.js';
 import { settle, streamInput } from './tool-input.js';
 import { quoteMysqlIdent as q } from './names.js';
 import { MysqlTableSlice } from './mysql-table-slice.js';
+import { describeBlockers, findBlockers, SWAP_LOCK_WAIT_SECONDS, waitForNoBlockers } from './mysql-blockers.js';
+import type { RestoreJournal, SavedTrigger } from './restore-journal.js';
 import { shellJoin } from '../trust/shell-quote.js';
 
-interface SavedTrigger {
-  name: string;
-  table: string;
-  statement: string;
-}
 
 export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
   const live = parseMysqlUrl(source);
@@ -105,18 +102,18 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       return problems;
     },
     manifestTableName: (table, known) => known.find((name) => name === table),
-    async swapDatabase(restored, before) {
+    async swapDatabase(restored, before, journal) {
       const liveTables = (await engine.exists(live.database)) ? await listMysqlTables(await db(), live.database) : [];
       const restoredTables = await listMysqlTables(await db(), restored);
       if (!(await engine.exists(live.database))) await engine.create(live.database);
-      const notes = await renameAtomically(restored, before, liveTables, restoredTables);
+      const notes = await renameAtomically(restored, before, liveTables, restoredTables, journal);
       // The tables are swapped: from here a problem is a note, never a "nothing live was changed" failure.
       notes.push(...(await recreateViews(restored).catch((error: unknown) => [`could not recreate views (${errorMessage(error)}): recreate them from the dump`])));
       notes.push('stored routines and events: the live ones were left as they are (the backup holds its own copies)');
       await engine.drop(restored).catch(() => {}); // run-restore drops what is left of it too
       return notes;
     },
-    async swapTable(restored, before, table) {
+    async swapTable(restored, before, table, journal) {
       const referencing = await rows<{ t: string }>(
         `SELECT DISTINCT TABLE_NAME AS t FROM information_schema.REFERENTIAL_CONSTRAINTS
           WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND TABLE_NAME <> ?`,
@@ -129,7 +126,7 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
         );
       }
       const liveHas = (await listMysqlTables(await db(), live.database)).includes(table);
-      const notes = await renameAtomically(restored, before, liveHas ? [table] : [], [table]);
+      const notes = await renameAtomically(restored, before, liveHas ? [table] : [], [table], journal);
       await engine.drop(restored).catch(() => {}); // swapped already; run-restore drops what is left of it too
       return notes;
     },
@@ -145,25 +142,43 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
   /**
    * One RENAME TABLE moves the live tables out to `before` and the restored ones in: MySQL
    * runs it atomically, so readers see either the old set of tables or the new one. Triggers
-   * cannot cross databases, so they are set aside first and recreated on the tables they belong to.
+   * cannot cross databases, so the live ones are dropped just before and the backup's created
+   * just after. That window is kept short and bounded: nothing live is touched while another
+   * session holds a lock on the live tables (drc names it and refuses), and every statement of
+   * the swap gives up after SWAP_LOCK_WAIT_SECONDS instead of MySQL's default day, putting the
+   * live triggers back. Each step is journaled first, so a kill in between is recovered.
    */
-  async function renameAtomically(restored: string, before: string, outgoing: string[], incoming: string[]): Promise<string[]> {
+  async function renameAtomically(restored: string, before: string, outgoing: string[], incoming: string[], journal: RestoreJournal): Promise<string[]> {
     // The scratch copy's triggers first: a failure there must not find the live ones already dropped.
-    const restoredTriggers = await takeTriggers(restored, incoming);
+    const restoredTriggers = await readTriggers(restored, incoming);
+    for (const trigger of restoredTriggers) await exec(`DROP TRIGGER ${q(restored)}.${q(trigger.name)}`);
+    await exec(`SET SESSION lock_wait_timeout = ${SWAP_LOCK_WAIT_SECONDS}`);
+    await waitForNoBlockers(await db(), live.database, outgoing, what);
+    await journal.step('create-before');
     await engine.create(before);
-    const liveTriggers: SavedTrigger[] = [];
+    const liveTriggers = await readTriggers(live.database, outgoing);
+    await journal.step('drop-live-triggers', { triggers: liveTriggers });
+    const dropped: SavedTrigger[] = [];
     const moves = [
       ...outgoing.map((table) => `${q(live.database)}.${q(table)} TO ${q(before)}.${q(table)}`),
       ...incoming.map((table) => `${q(restored)}.${q(table)} TO ${q(live.database)}.${q(table)}`),
     ];
     try {
-      await takeTriggers(live.database, outgoing, liveTriggers);
+      for (const trigger of liveTriggers) {
+        await exec(`DROP TRIGGER ${q(live.database)}.${q(trigger.name)}`);
+        dropped.push(trigger);
+      }
+      await journal.step('rename-tables', { outgoing, incoming, triggers: restoredTriggers });
       await exec(`RENAME TABLE ${moves.join(', ')}`);
     } catch (error) {
-      await putTriggers(live.database, liveTriggers).catch(() => {});
+      await putTriggers(live.database, dropped).catch(() => {});
       await engine.drop(before).catch(() => {});
-      throw new DrcError(`${what}: the atomic RENAME TABLE failed (${errorMessage(error)}); the live tables are unchanged`);
+      const blockers = await findBlockers(await db(), live.database, outgoing).catch(() => []);
+      throw new DrcError(`${what}: the atomic RENAME TABLE failed (${errorMessage(error)}); the live tables and their triggers are unchanged`, {
+        ...(blockers.length ? { hint: `${describeBlockers(blockers)}; end it (KILL <id>) or wait for it, then restore again` } : {}),
+      });
     }
+    await journal.step('put-restored-triggers');
     const notes = [`${incoming.length} table(s) moved in with one atomic RENAME TABLE; the previous ${outgoing.length} table(s) are kept in ${before}`];
     // The swap is done: a trigger that will not come back is reported, not thrown as "nothing changed".
     const untriggered = await putTriggers(live.database, restoredTriggers).then(
@@ -176,12 +191,9 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
     return notes;
   }
 
-  /**
-   * Reads every definition before dropping any, and lists each trigger in `taken` as it is
-   * dropped, so a failure part-way leaves the caller knowing exactly which ones to put back.
-   */
-  async function takeTriggers(database: string, tables: string[], taken: SavedTrigger[] = []): Promise<SavedTrigger[]> {
-    if (!tables.length) return taken;
+  /** Every definition of the triggers on `tables`, in firing order, read before any is dropped. */
+  async function readTriggers(database: string, tables: string[]): Promise<SavedTrigger[]> {
+    if (!tables.length) return [];
     const found = await rows<{ name: string; tbl: string }>(
       'SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER',
       [database],
@@ -191,11 +203,7 @@ export function createMysqlEngine(source: MysqlSourceConfig): DatabaseEngine {
       const [definition] = await rows<Record<string, string>>(`SHOW CREATE TRIGGER ${q(database)}.${q(trigger.name)}`);
       saved.push({ name: trigger.name, table: trigger.tbl, statement: definition!['SQL Original Statement']! });
     }
-    for (const trigger of saved) {
-      await exec(`DROP TRIGGER ${q(database)}.${q(trigger.name)}`);
-      taken.push(trigger);
-    }
-    return taken;
+    return saved;
   }
 
   async function putTriggers(database: string, triggers: SavedTrigger[]): Promise<void> {

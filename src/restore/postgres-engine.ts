@@ -79,11 +79,12 @@ export function createPostgresEngine(source: PostgresSourceConfig): DatabaseEngi
       const matches = known.filter((name) => name.slice(name.indexOf('.') + 1) === table);
       return matches.find((name) => name.startsWith('public.')) ?? matches[0];
     },
-    async swapDatabase(restored, before) {
+    async swapDatabase(restored, before, journal) {
       const client = await adminClient();
       const notes: string[] = [];
       if (!(await this.exists(live.database))) {
         // The live database was dropped outright: nothing to keep, the restored copy takes its name.
+        await journal.step('rename-databases', { liveExisted: false });
         await client.query(`ALTER DATABASE ${quotePgIdent(restored)} RENAME TO ${quotePgIdent(live.database)}`);
         return [`${live.database} did not exist; the restored copy now has its name (nothing was kept as ${before})`];
       }
@@ -93,18 +94,22 @@ export function createPostgresEngine(source: PostgresSourceConfig): DatabaseEngi
           notes.push(`could not hand the restored database to its owner ${owner} (${errorMessage(error)}); it is owned by the restore user`);
         });
       }
-      // New sessions would block the rename; keep them out while the old ones are ended.
+      // New sessions would block the rename; keep them out while the old ones are ended. This is
+      // the only moment the live name refuses connections: the rename transaction lets them back in.
+      await journal.step('block-connections');
       const blocked = await client.query(`ALTER DATABASE ${quotePgIdent(live.database)} WITH ALLOW_CONNECTIONS false`).then(
         () => true,
         () => false,
       );
       try {
         let ended = 0;
+        await journal.step('rename-databases', { liveExisted: true });
         for (let attempt = 1; ; attempt += 1) {
           ended += (await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [live.database])).rowCount ?? 0;
           try {
             await client.query('BEGIN');
             await client.query(`ALTER DATABASE ${quotePgIdent(live.database)} RENAME TO ${quotePgIdent(before)}`);
+            if (blocked) await client.query(`ALTER DATABASE ${quotePgIdent(before)} WITH ALLOW_CONNECTIONS true`);
             await client.query(`ALTER DATABASE ${quotePgIdent(restored)} RENAME TO ${quotePgIdent(live.database)}`);
             await client.query('COMMIT');
             break;
@@ -115,14 +120,15 @@ export function createPostgresEngine(source: PostgresSourceConfig): DatabaseEngi
           }
         }
         if (ended) notes.push(`ended ${ended} session(s) on the live database; applications reconnect to the restored one`);
-      } finally {
-        const stillLive = await this.exists(live.database);
-        const name = stillLive && !(await this.exists(before)) ? live.database : before;
-        if (blocked) await client.query(`ALTER DATABASE ${quotePgIdent(name)} WITH ALLOW_CONNECTIONS true`).catch(() => {});
+      } catch (error) {
+        // The rename never committed: the live database is the old one and takes connections again.
+        if (blocked) await client.query(`ALTER DATABASE ${quotePgIdent(live.database)} WITH ALLOW_CONNECTIONS true`).catch(() => {});
+        throw error;
       }
       return notes;
     },
-    async swapTable(restored, before, table) {
+    async swapTable(restored, before, table, journal) {
+      await journal.step('replace-table');
       return replaceTable(live, on, restored, before, table, what);
     },
     dropHint(before, table) {

@@ -7,6 +7,8 @@ import type { ManifestItem } from '../sets/manifest.js';
 import { isMetaItem } from '../sets/meta-items.js';
 import { appendHistory } from '../state/history.js';
 import { openTargets } from '../storage/open-targets.js';
+import type { Target } from '../storage/types.js';
+import { loadArchiveTimeline } from '../archive/timeline.js';
 import { confineRelativePath } from '../trust/confine.js';
 import { shellJoin } from '../trust/shell-quote.js';
 import { formatDuration } from '../util/duration.js';
@@ -42,6 +44,8 @@ export interface PlannedItem {
   status: 'planned' | 'restored' | 'failed' | 'planned-only' | 'skipped';
   detail?: string;
   durationMs?: number;
+  /** databases with a point-in-time archive: its newest archived event, restored to. */
+  newestArchivedAt?: string;
   /** files: where each archived path goes. */
   destinations?: Array<{ from: string; to: string }>;
 }
@@ -69,7 +73,7 @@ export async function restoreAll(options: RestoreAllOptions): Promise<RestoreAll
   const targets = await openTargets(config);
   const resolved = await resolveSet(targets, options.set, { trust: await loadSetTrust(config, options.stateDir), emit });
   const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
-  const items = await planItems(config, resolved, started, options.root);
+  const items = await planItems(config, resolved, targets, started, options.root);
   const planText = describePlan(resolved, items, started);
   emit({ type: 'log', level: 'info', message: planText });
   if (!options.yes) {
@@ -88,9 +92,18 @@ export async function restoreAll(options: RestoreAllOptions): Promise<RestoreAll
     const itemStarted = Date.now();
     try {
       if (item.order === 'database') {
-        const outcome = await runRestore({ config, stateDir: options.stateDir, set: resolved.id, source: item.source, keyFile: options.keyFile, yes: true, emit: inner, signal: options.signal });
+        const restoreFrom = (set: string, at?: Date) =>
+          runRestore({ config, stateDir: options.stateDir, set, source: item.source, keyFile: options.keyFile, yes: true, emit: inner, signal: options.signal, ...(at ? { at } : {}) });
+        let outcome = item.newestArchivedAt ? await restoreFrom('latest', new Date(item.newestArchivedAt)) : await restoreFrom(resolved.id);
+        let note = item.newestArchivedAt ? `; to the newest archived point ${item.newestArchivedAt}` : '';
+        if (item.newestArchivedAt && outcome.exitCode !== EXIT.ok && !options.signal?.aborted) {
+          // A point-in-time restore fails before anything live is touched; the set still restores.
+          emit({ type: 'log', level: 'warn', message: `${item.source}: point-in-time restore failed (${outcome.error ?? 'see above'}); restoring it from set ${resolved.id} instead` });
+          outcome = await restoreFrom(resolved.id);
+          note = `; from the set only: the point-in-time restore failed (${outcome.error ?? 'see the log'})`;
+        }
         if (outcome.exitCode !== EXIT.ok) throw new DrcError(outcome.error ?? 'restore failed');
-        item.detail = outcome.keptAs ? `into ${outcome.restoredInto}; previous data kept as ${outcome.keptAs}` : `into ${outcome.restoredInto}`;
+        item.detail = `${outcome.keptAs ? `into ${outcome.restoredInto}; previous data kept as ${outcome.keptAs}` : `into ${outcome.restoredInto}`}${note}`;
       } else if (item.order === 'files') {
         const manifestItem = resolved.manifest.items.find((entry) => entry.source === item.source)!;
         const done = await restoreFiles({ resolved, item: manifestItem, keys, emit: inner, time: started, plan: item.destinations, signal: options.signal });
@@ -121,7 +134,7 @@ export async function restoreAll(options: RestoreAllOptions): Promise<RestoreAll
 }
 
 /** Every item of the set in restore order, with what will happen to it. Reads, never writes. */
-async function planItems(config: Config, resolved: ResolvedSet, time: Date, root: string | undefined): Promise<PlannedItem[]> {
+async function planItems(config: Config, resolved: ResolvedSet, targets: Target[], time: Date, root: string | undefined): Promise<PlannedItem[]> {
   const planned: PlannedItem[] = [];
   for (const item of resolved.manifest.items) {
     if (isMetaItem(item)) continue;
@@ -132,6 +145,11 @@ async function planItems(config: Config, resolved: ResolvedSet, time: Date, root
       Object.assign(entry, { status: 'skipped', action: `skipped: no ${item.type} source "${item.source}" in the config` });
     } else if (isDatabaseSource(source)) {
       entry.action = await describeDatabaseRestore(source);
+      const newest = await newestArchivedEvent(targets, source.name);
+      if (newest) {
+        entry.newestArchivedAt = newest;
+        entry.action += `; to its newest archived point ${newest} (point-in-time archive)`;
+      }
     } else if (item.type === 'files') {
       entry.destinations = await planFileDestinations(item, time, root);
       entry.action = entry.destinations.map((destination) => `${destination.from} → ${destination.to}`).join(', ');
@@ -141,6 +159,12 @@ async function planItems(config: Config, resolved: ResolvedSet, time: Date, root
     planned.push(entry);
   }
   return planned.sort((a, b) => ORDER[a.order] - ORDER[b.order]);
+}
+
+/** The newest event a source's point-in-time archive holds, if it has one (binlogs, WAL). */
+async function newestArchivedEvent(targets: Target[], source: string): Promise<string | undefined> {
+  const timeline = await loadArchiveTimeline(targets, source).catch(() => undefined);
+  return timeline?.files.length ? timeline.newestEventAt : undefined;
 }
 
 async function describeDatabaseRestore(source: Extract<SourceConfig, { type: 'postgres' | 'mysql' }>): Promise<string> {

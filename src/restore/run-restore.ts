@@ -14,6 +14,9 @@ import { checkCanDecrypt } from './item-reader.js';
 import { derivedDatabaseName } from './names.js';
 import { findItem, resolveSet, type ResolvedSet } from './resolve-set.js';
 import { loadAndCheck } from './scratch.js';
+import { settleJournal } from './recover-restore.js';
+import { openRestoreJournal, readRestoreJournals, type RestoreJournal } from './restore-journal.js';
+import path from 'node:path';
 import { planPointInTime, type PointInTimePlan } from './point-in-time.js';
 import type { DatabaseEngine } from './engine.js';
 
@@ -119,10 +122,11 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
       outcome.exitCode = EXIT.ok;
       return outcome;
     }
-    const loadInto = async (engine: DatabaseEngine, database: string, table: string | undefined): Promise<string[]> =>
-      pitr
-        ? (await pitr.load({ engine, keys, database, table, smokeChecks: source.checks })).problems
-        : (await loadAndCheck({ engine, resolved, item, keys, emit, database, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal })).problems;
+    const loadInto = async (engine: DatabaseEngine, database: string, table: string | undefined, journal?: RestoreJournal): Promise<string[]> => {
+      if (!pitr) return (await loadAndCheck({ engine, resolved, item, keys, emit, database, table, smokeChecks: source.checks, task: source.name, phase: 'restore', signal: options.signal, journal })).problems;
+      await journal?.step('create-scratch');
+      return (await pitr.load({ engine, keys, database, table, smokeChecks: source.checks })).problems;
+    };
     const engine = await createEngine(source);
     try {
       const table = options.table ? engine.manifestTableName(options.table, (item.tables ?? []).map((entry) => entry.name)) : undefined;
@@ -150,36 +154,44 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
         ? `table ${table} of "${live}" replaced (its current rows kept in ${before}); every other table untouched`
         : `"${live}" renamed to "${before}" (kept), the verified copy renamed to "${live}"${engine.kind === 'PostgreSQL' ? '; sessions on the live database are ended' : ''}`;
       await confirmOrRefuse(options, describePlan(resolved, source.name, started, [...(pitr?.describe ?? []), `${engine.kind}: load into new database "${scratch}"${pitr ? ', bring it to the point in time' : ''}, check row counts${table ? '' : ' and smoke checks'}`, `then: ${swap}`]));
-      let problems: string[];
+      const journal = await openRestoreJournal(options.stateDir, { kind: 'restore', engine: engine.kind, source: source.name, live, scratch, before });
       try {
-        problems = await loadInto(engine, scratch, table);
+        let problems: string[];
+        try {
+          problems = await loadInto(engine, scratch, table, journal);
+        } catch (error) {
+          await engine.drop(scratch).catch(() => {});
+          throw error;
+        }
+        if (problems.length) {
+          await engine.drop(scratch).catch(() => {});
+          throw new DrcError(`restored copy failed its checks: ${problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
+        }
+        // A stop that arrived while the copy was being checked must not be followed by the swap.
+        if (options.signal?.aborted) {
+          await engine.drop(scratch).catch(() => {});
+          throw new DrcError(`restore stopped (${errorMessage(options.signal.reason)}) before the swap`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
+        }
+        let notes: string[];
+        try {
+          notes = table ? await engine.swapTable(scratch, before, table, journal) : await engine.swapDatabase(scratch, before, journal);
+          await journal.step('done');
+        } finally {
+          // After a whole-database swap the name is gone; after a table swap or a refused swap it is debris.
+          // A lost connection here must not turn a done swap into a reported failure.
+          if (table || (await engine.exists(scratch).catch(() => true))) await engine.drop(scratch).catch(() => {});
+        }
+        for (const note of notes) emit({ type: 'log', level: 'info', message: note });
+        emit({ type: 'log', level: 'info', message: `the previous data is kept as ${table ? `${before}.${table.slice(table.indexOf('.') + 1)}` : `"${before}"`}; drop it once you are sure: ${engine.dropHint(before, table)}` });
+        outcome.restoredInto = live;
+        outcome.keptAs = before;
+        outcome.exitCode = EXIT.ok;
+        await journal.close();
+        return outcome;
       } catch (error) {
-        await engine.drop(scratch).catch(() => {});
+        await settleAfterFailure(config, journal, emit);
         throw error;
       }
-      if (problems.length) {
-        await engine.drop(scratch).catch(() => {});
-        throw new DrcError(`restored copy failed its checks: ${problems.join('; ')}`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
-      }
-      // A stop that arrived while the copy was being checked must not be followed by the swap.
-      if (options.signal?.aborted) {
-        await engine.drop(scratch).catch(() => {});
-        throw new DrcError(`restore stopped (${errorMessage(options.signal.reason)}) before the swap`, { hint: `the live database "${live}" was not touched; the scratch copy was dropped` });
-      }
-      let notes: string[];
-      try {
-        notes = table ? await engine.swapTable(scratch, before, table) : await engine.swapDatabase(scratch, before);
-      } finally {
-        // After a whole-database swap the name is gone; after a table swap or a refused swap it is debris.
-        // A lost connection here must not turn a done swap into a reported failure.
-        if (table || (await engine.exists(scratch).catch(() => true))) await engine.drop(scratch).catch(() => {});
-      }
-      for (const note of notes) emit({ type: 'log', level: 'info', message: note });
-      emit({ type: 'log', level: 'info', message: `the previous data is kept as ${table ? `${before}.${table.slice(table.indexOf('.') + 1)}` : `"${before}"`}; drop it once you are sure: ${engine.dropHint(before, table)}` });
-      outcome.restoredInto = live;
-      outcome.keptAs = before;
-      outcome.exitCode = EXIT.ok;
-      return outcome;
     } finally {
       await engine.close();
     }
@@ -212,6 +224,23 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreOutcom
           : `restore FAILED: ${options.source}${outcome.error ? ` (${outcome.error})` : ''}; nothing live was changed`,
       data: { ...outcome },
     });
+  }
+}
+
+/**
+ * A failed restore settles its own journal the way the next drc command would, so whatever the
+ * failure interrupted (a swap half-way, a scratch copy) is finished or undone now. If even that
+ * fails, the journal stays for the next command and `drc status` reports it.
+ */
+async function settleAfterFailure(config: Config, journal: RestoreJournal, emit: Emit): Promise<void> {
+  const mine = (await readRestoreJournals(path.dirname(path.dirname(journal.file)))).find((entry) => entry.file === journal.file);
+  if (!mine) return;
+  try {
+    const plan = await settleJournal(config, mine);
+    if (plan.actions.length) emit({ type: 'log', level: 'warn', message: plan.summary.replace(/^interrupted/, 'failed') });
+    await journal.close();
+  } catch (error) {
+    emit({ type: 'log', level: 'error', message: `could not settle the failed restore (${errorMessage(error)})`, hint: 'run: drc restore --recover' });
   }
 }
 

@@ -3,6 +3,7 @@ import type { ManifestItem } from '../sets/manifest.js';
 import { compareRowCounts, type SmokeCheck } from './db-checks.js';
 import type { DecryptionKeys } from './decrypt.js';
 import type { DatabaseEngine } from './engine.js';
+import { noJournal, type RestoreJournal } from './restore-journal.js';
 import { withGoodCopy } from './good-copy.js';
 import type { ResolvedSet, SetCopy } from './resolve-set.js';
 
@@ -23,6 +24,8 @@ export interface LoadAndCheckOptions {
   task: string;
   phase: string;
   signal?: AbortSignal | undefined;
+  /** Where creating the database is announced first, so a killed run's scratch copy is found and dropped. */
+  journal?: RestoreJournal | undefined;
 }
 
 export interface LoadAndCheckResult {
@@ -40,7 +43,10 @@ export interface LoadAndCheckResult {
 export async function loadAndCheck(options: LoadAndCheckOptions): Promise<LoadAndCheckResult> {
   const { engine, item, emit, database } = options;
   const created = !(await engine.exists(database));
-  if (created) await engine.create(database);
+  if (created) {
+    await (options.journal ?? noJournal).step('create-scratch');
+    await engine.create(database);
+  }
   const started = Date.now();
   emit({ type: 'task-started', task: options.task, phase: options.phase, detail: `${item.file} → ${engine.kind} database "${database}"`, totalBytes: item.storedBytes });
   const progress = throttledProgress(emit, options.task, options.phase, 250, item.storedBytes);
@@ -78,5 +84,21 @@ export async function loadAndCheck(options: LoadAndCheckOptions): Promise<LoadAn
     emit({ type: 'task-finished', task: options.task, phase: options.phase, ok: false, elapsedMs: Date.now() - started, detail: (error as Error).message });
     if (created) await engine.drop(database).catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Drops a drill's or deep verification's scratch database and closes the engine; the journal
+ * is closed only once the drop went through, so a scratch copy that could not be dropped now is
+ * dropped by the next drc command.
+ */
+export async function dropScratch(engine: DatabaseEngine, scratch: string, journal: RestoreJournal): Promise<void> {
+  try {
+    await engine.drop(scratch);
+    await journal.close();
+  } catch {
+    // left in the journal for the next command
+  } finally {
+    await engine.close();
   }
 }

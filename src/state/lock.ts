@@ -15,7 +15,7 @@ export interface LockOwner {
 }
 
 /** The stateful operations that never run twice at once; per-source ones take the source name. */
-export type LockName = 'backup' | 'drill' | 'prune' | 'verify-deep' | `restore-${string}` | `archive-${string}` | `reading-${string}`;
+export type LockName = 'backup' | 'drill' | 'prune' | 'verify-deep' | `restore-${string}` | `archive-${string}` | `reading-${string}` | `recover-${string}`;
 
 /**
  * One holder at a time per lock name and state folder: an O_EXCL lock file holding the owner's

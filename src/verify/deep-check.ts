@@ -10,7 +10,8 @@ import { createEngine, isDatabaseSource } from '../restore/engines.js';
 import { withGoodCopy } from '../restore/good-copy.js';
 import { derivedDatabaseName } from '../restore/names.js';
 import type { ResolvedSet } from '../restore/resolve-set.js';
-import { loadAndCheck } from '../restore/scratch.js';
+import { dropScratch, loadAndCheck } from '../restore/scratch.js';
+import { openRestoreJournal } from '../restore/restore-journal.js';
 import type { ManifestItem } from '../sets/manifest.js';
 import { stderrTail } from '../sources/tools.js';
 import { childEnvOptions } from '../trust/child-env.js';
@@ -29,6 +30,7 @@ export interface DeepResult {
  */
 export async function deepCheckItem(
   config: Config,
+  stateDir: string,
   resolved: ResolvedSet,
   item: ManifestItem,
   keys: DecryptionKeys,
@@ -42,12 +44,12 @@ export async function deepCheckItem(
     if (source && isDatabaseSource(source) && !item.baseBackup) {
       const engine = await createEngine(source);
       const scratch = derivedDatabaseName(item.database ?? engine.database, 'verify', now);
+      const journal = await openRestoreJournal(stateDir, { kind: 'verify', engine: engine.kind, source: item.source, live: engine.database, scratch });
       try {
-        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, checkPlain: true, task: item.source, phase: 'verify --deep', signal });
+        const loaded = await loadAndCheck({ engine, resolved, item, keys, emit, database: scratch, smokeChecks: source.checks, checkPlain: true, task: item.source, phase: 'verify --deep', signal, journal });
         return { target: loaded.copy.target.name, problems: loaded.problems.map((problem) => `${item.source}: ${problem}`), detail: `${loaded.tablesChecked} table(s) restored and counted` };
       } finally {
-        await engine.drop(scratch).catch(() => {});
-        await engine.close();
+        await dropScratch(engine, scratch, journal);
       }
     }
     const started = Date.now();

@@ -72,7 +72,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
       const keys = await loadDecryptionKeys(config.encryption, resolved.manifest, options.keyFile);
       for (const item of resolved.manifest.items) {
         if (options.signal?.aborted) break;
-        const result = await deepCheckItem(config, resolved, item, keys, emit, started, options.signal);
+        const result = await deepCheckItem(config, options.stateDir, resolved, item, keys, emit, started, options.signal);
         outcome.deepProblems.push(...result.problems);
         for (const problem of result.problems) emit({ type: 'log', level: 'error', message: problem });
       }

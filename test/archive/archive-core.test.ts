@@ -135,6 +135,25 @@ describe('pushArchiveFile', () => {
     expect(retry.status).toBe('archived');
   });
 
+  test('with a trust, entries are sealed; a tampered entry is refused and never replayed', async () => {
+    const { createDocumentTrust } = await import('../../src/trust/authenticate.js');
+    const trust = await createDocumentTrust({ passphrase: PASSPHRASE });
+    const [local] = await targets();
+    const file = path.join(tmp.dir, `sealed-${uniqueSuffix()}`);
+    await writeFile(file, 'sealed binlog');
+    await pushArchiveFile({
+      source: 'app-db', kind: 'mysql-binlog', name: 'mysql-bin.000010', path: file, facts: {}, targets: [local!],
+      compression: chooseCompression(), encryption: await loadEncryption({ passphraseEnv: 'DRC_TEST_ARCHIVE_PASS' }), trust, emit: ignoreEvents,
+    });
+    expect((await local!.listArchive('app-db')).map((f) => f.name).sort()).toEqual(['mysql-bin.000010.json', 'mysql-bin.000010.json.mac', 'mysql-bin.000010.zst.gpg']);
+    expect((await loadArchiveTimeline([local!], 'app-db', trust)).files).toHaveLength(1);
+    const entryPath = local!.describeArchiveFile('app-db/mysql-bin.000010.json');
+    await writeFile(entryPath, (await readFile(entryPath, 'utf8')).replace('mysql-bin.000010"', 'mysql-bin.000010" ,"firstEventAt": "2030-01-01T00:00:00Z"'));
+    const tampered = await loadArchiveTimeline([local!], 'app-db', trust);
+    expect(tampered.files).toEqual([]);
+    expect(tampered.problems.join('\n')).toMatch(/not authentic/);
+  });
+
   test('a name that leaves its folder is refused before anything is written', async () => {
     const all = await targets();
     const file = path.join(tmp.dir, `evil-${uniqueSuffix()}`);

@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSetId, parseSetId } from '../../src/sets/set-id.js';
 import { createS3Client } from '../../src/storage/s3-client.js';
@@ -42,6 +42,13 @@ async function plantForgedSet(): Promise<string> {
   return forged;
 }
 
+async function removeSet(id: string): Promise<void> {
+  const client = createS3Client(server.s3.targetConfig(server.prefix));
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: server.s3.bucket, Prefix: `${server.prefix}/${id}/` }));
+  for (const object of listed.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: server.s3.bucket, Key: object.Key! }));
+  client.destroy();
+}
+
 function fromFlags(): string[] {
   return ['--endpoint', server.s3.endpoint, '--access-key-env', S3RVER_KEY_ENV, '--secret-key-env', S3RVER_SECRET_ENV];
 }
@@ -71,6 +78,8 @@ describe('the server is gone: bare-metal recovery from the offsite copy', () => 
     expect(init.stderr).toMatch(/hosts at s3:\/\/.*2 set\(s\)/);
     expect(init.stderr).toContain(`set ${forged} not taken: set ${forged}: manifest not authenticated`);
     expect(init.stdout + init.stderr).not.toContain(`from set ${forged}`);
+    // restore refuses "latest" while a forged newer set is there (it names the authentic one); the person removes it.
+    await removeSet(forged);
     const written = JSON.parse(await readFile(newConfig, 'utf8'));
     expect(written.sources.map((source: { name: string }) => source.name)).toEqual(['core-db', 'app-db', 'app']);
     expect(written.targets.find((target: { type: string }) => target.type === 's3').endpoint).toBe(server.s3.endpoint);

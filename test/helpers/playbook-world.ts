@@ -40,24 +40,8 @@ export interface PlaybookWorld {
 export async function createPlaybookWorld(prefix: string): Promise<PlaybookWorld> {
   const tmp = await makeTempDir(prefix);
   const appDir = path.join(tmp.dir, 'app');
-  const binDir = path.join(tmp.dir, 'bin');
   await mkdir(appDir, { recursive: true });
-  await mkdir(binDir, { recursive: true });
   await writeFile(path.join(appDir, 'artisan'), '# Laravel artisan (stand-in)\n');
-  // Refuses to run outside the app folder, as `php artisan` does, so a missing `cd` fails the step.
-  await writeFile(
-    path.join(binDir, 'php'),
-    [
-      '#!/bin/sh',
-      '[ "$1" = artisan ] || { echo "test php: only artisan is simulated" >&2; exit 1; }',
-      '[ -f artisan ] || { echo "Could not open input file: artisan" >&2; exit 1; }',
-      'shift',
-      'echo "$*" >> "${PHP_LOG:?}"',
-      'echo "   INFO  $1: done."',
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
   return {
     cleanup: () => tmp.cleanup(),
     async makeScenario(name, sources) {
@@ -66,6 +50,8 @@ export async function createPlaybookWorld(prefix: string): Promise<PlaybookWorld
       const configFile = path.join(dir, 'drc.json');
       const stateDir = path.join(dir, 'state');
       const phpLog = path.join(dir, 'php.log');
+      const binDir = path.join(dir, 'bin');
+      await writePhpStub(binDir, phpLog);
       await writeFile(
         configFile,
         JSON.stringify({
@@ -79,7 +65,6 @@ export async function createPlaybookWorld(prefix: string): Promise<PlaybookWorld
         E2E_PASSPHRASE: PASSPHRASE,
         E2E_CALCOM_KEY: CALCOM_KEY,
         E2E_RETELL_KEY: RETELL_KEY,
-        PHP_LOG: phpLog,
         PATH: `${binDir}:${process.env.PATH ?? ''}`,
       };
       const drc = (args: string[]) => runDrc(['--config', configFile, ...args], { env, timeoutMs: 150_000 });
@@ -99,6 +84,28 @@ export async function createPlaybookWorld(prefix: string): Promise<PlaybookWorld
       };
     },
   };
+}
+
+/**
+ * A `php` that answers `php artisan …` and logs it. Shell steps get an explicit environment
+ * (PATH, locale, HOME, TMPDIR and the playbook's vars), so the log path is written into the stub.
+ * It refuses to run outside the app folder, as `php artisan` does, so a missing `cd` fails the step.
+ */
+async function writePhpStub(binDir: string, logFile: string): Promise<void> {
+  await mkdir(binDir, { recursive: true });
+  await writeFile(
+    path.join(binDir, 'php'),
+    [
+      '#!/bin/sh',
+      '[ "$1" = artisan ] || { echo "test php: only artisan is simulated" >&2; exit 1; }',
+      '[ -f artisan ] || { echo "Could not open input file: artisan" >&2; exit 1; }',
+      'shift',
+      `echo "$*" >> '${logFile.replace(/'/g, `'\\''`)}'`,
+      'echo "   INFO  $1: done."',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
 }
 
 export function incidentOf(run: DrcRun): string {

@@ -93,7 +93,7 @@ describe('playbook parser', () => {
 
   it('refuses an unknown action, suggesting the closest one', () => {
     expect(problemsOf(GOOD.replace('action: restore', 'action: restor'))).toEqual([
-      '/playbooks/broken.md:15: unknown action "restor" (did you mean "restore"?); expected one of backup, restore, verify, check, wait, sync, retell-route, calcom-fallback',
+      '/playbooks/broken.md:15: unknown action "restor" (did you mean "restore"?); expected one of backup, restore, verify, check, wait, sync, retell-route, calcom-fallback, init',
     ]);
   });
 

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { DrcError } from '../../errors.js';
 import { withStopSignals } from '../signals.js';
-import { commandAction } from '../context.js';
+import { commandAction, type CommandContext } from '../context.js';
+import { DrcError, EXIT, type ExitCode } from '../../errors.js';
 
 interface RestoreFlags {
   source?: string;
+  recover?: boolean;
   all?: boolean;
   root?: string;
   into?: string;
@@ -24,10 +25,11 @@ export function registerRestore(program: Command): void {
   program
     .command('restore')
     .description('restore one source from a set: into a new database first, checked, then swapped in (the old one is kept)')
-    .argument('<set>', 'set id, or "latest"')
+    .argument('[set]', 'set id, or "latest"')
     .option('--source <name>', 'the source to restore')
     .option('--all', 'every source of the set: databases, then files, then SaaS state as a plan (the whole server)')
     .option('--root <dir>', 'with --all: put every files item below this folder instead of in place')
+    .option('--recover', 'only finish or undo what an interrupted restore, drill or verify --deep left half-done')
     .option('--into <name>', 'restore into this new database (or folder, for files) instead of replacing the live one')
     .option('--table <table>', 'restore only this table; every other table is left untouched')
     .option('--target <name>', 'read the set from this target only')
@@ -40,6 +42,11 @@ export function registerRestore(program: Command): void {
     .option('--allow-unsigned', 'accept a legacy set without a manifest seal (written before drc sealed sets), with a warning')
     .action(
       commandAction<RestoreFlags>(async (context, flags, args) => {
+        if (flags.recover) {
+          // Loading the config settles interrupted restores (see context.ts): --recover stops there.
+          const { stateDir } = await context.loadConfig();
+          return reportRecovery(context, stateDir);
+        }
         if (Boolean(flags.all) === Boolean(flags.source)) {
           throw new DrcError(flags.all ? '--all restores every source; --source restores one: use one of them' : 'restore needs --source NAME, or --all for every source of the set', {
             hint: 'drc restore latest --source app-db, or drc restore latest --all',
@@ -50,6 +57,7 @@ export function registerRestore(program: Command): void {
           throw new DrcError('restore --all takes every item of the set to where it belongs: --into, --table and --target go with --source', { hint: 'use --root DIR to put the files items of --all elsewhere' });
         }
         const { config, stateDir } = await context.loadConfig();
+        if (!args[0]) throw new DrcError('restore needs a set: a set id or "latest"', { hint: 'drc restore latest --source NAME' });
         if (flags.all) {
           const { restoreAll } = await import('../../restore/restore-all.js');
           return withStopSignals(async (signal) => {
@@ -84,6 +92,22 @@ export function registerRestore(program: Command): void {
         });
       }),
     );
+}
+
+/** After the config loaded, nothing may be left: exit 0, or 2 naming what could not be settled. */
+async function reportRecovery(context: CommandContext, stateDir: string): Promise<ExitCode> {
+  const { readRestoreJournals } = await import('../../restore/restore-journal.js');
+  const { isAlive } = await import('../../state/lock.js');
+  const left = (await readRestoreJournals(stateDir)).filter((journal) => !isAlive(journal.begin.pid));
+  const exitCode = left.length ? EXIT.critical : EXIT.ok;
+  context.emit({
+    type: 'result',
+    command: 'restore',
+    exitCode,
+    summary: left.length ? `recover FAILED: ${left.length} interrupted run(s) still unsettled (${left.map((journal) => journal.begin.source).join(', ')})` : 'recover OK: no interrupted restore, drill or verify is left',
+    data: { unsettled: left.map((journal) => journal.begin) },
+  });
+  return exitCode;
 }
 
 /** The plan was already printed; a plain y/N on stderr, default no. */
