@@ -15,7 +15,6 @@ import { findSourceConfig } from '../restore/engines.js';
 import { openTargets } from '../storage/open-targets.js';
 import { loadDocumentTrust } from '../trust/load-trust.js';
 import { formatBinlogTime } from './replay.js';
-import { childEnv } from '../trust/child-env.js';
 
 export interface FoundEvent {
   file: string;

@@ -13,7 +13,6 @@ import { findMysqlTool, stderrTail } from '../sources/tools.js';
 import { childEnv } from '../trust/child-env.js';
 import type { Target } from '../storage/types.js';
 import { DropGtidSeqNo } from './drop-gtid.js';
-import { childEnv } from '../trust/child-env.js';
 
 export interface ReplayOptions {
   connection: MysqlConnection;
