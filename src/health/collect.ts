@@ -59,7 +59,7 @@ export async function collectStatusFacts(config: Config, stateDir: string, targe
   const unfinishedRestores = journals
     .filter((journal) => !isAlive(journal.begin.pid))
     .map(({ begin }) => ({ kind: begin.kind, source: begin.source, live: begin.live, pid: begin.pid, at: begin.at }));
-  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, unfinishedRestores, pitr };
+  return { sources: config.sources.map((source) => source.name), targets: targetFacts, backups, verifies, drills, archives, archiveRuns, pitr, unfinishedRestores };
 }
 
 async function collectTargetFacts(target: Target, trust: SetTrust, probe: FreeSpaceProbe): Promise<TargetFacts> {

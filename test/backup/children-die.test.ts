@@ -42,7 +42,7 @@ test('a drc killed with SIGKILL takes the tools it started with it', async () =>
   );
   const { command, args } = drcCommand();
   const drc = spawn(command, [...args, '--config', config, 'backup'], {
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DRC_TEST_PASS: 'x' },
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DRC_TEST_PASS: 'children-test-passphrase' },
     stdio: 'ignore',
   });
   const exited = new Promise((resolve) => drc.once('exit', resolve));

@@ -99,7 +99,7 @@ test('a refused backup under --json ends with a result object and lands in histo
     }),
   );
   const lock = await acquireLock(state, 'backup', 'drc backup');
-  const run = await runDrc(['backup', '--json', '--config', config], { env: { DRC_PASSPHRASE: 'x' } });
+  const run = await runDrc(['backup', '--json', '--config', config], { env: { DRC_PASSPHRASE: 'locks-test-passphrase' } });
   await lock.release();
   expect(run.exitCode).toBe(1);
   const last = run.events.at(-1)!;
