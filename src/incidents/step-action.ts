@@ -43,7 +43,7 @@ export async function runStepAction(context: StepActionContext): Promise<{ passe
       config: context.setup.config,
       stateDir: context.setup.stateDir,
       vars: context.playbook.vars,
-      env: { ...namedEnv(context.playbook.envVars), DRC_INCIDENT_ID: context.incidentId, DRC_STEP: String(index + 1) },
+      env: { ...namedEnv([...context.playbook.envVars, ...(run.kind === 'shell' ? shellReferences(run.script) : [])]), DRC_INCIDENT_ID: context.incidentId, DRC_STEP: String(index + 1) },
       signal,
       line,
       emit: (event) => forwardEngineEvent(index, event, line, publish),
@@ -87,6 +87,14 @@ function forwardEngineEvent(step: number, event: DrcEvent, line: (text: string) 
   else if (event.type === 'task-started') line(`${event.task}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}…`);
   else if (event.type === 'task-finished') line(`${event.task}: ${event.phase} ${event.ok ? 'done' : 'FAILED'}${event.detail ? ` (${event.detail})` : ''}`);
   else line(event.summary);
+}
+
+/**
+ * Env vars a shell step names itself (`$NAP`, `${NAP:-0}`): the script asks for them by name, so
+ * it gets them from drc's environment; nothing else of that environment reaches it.
+ */
+export function shellReferences(script: string): string[] {
+  return [...new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]!))];
 }
 
 /** The env vars a playbook names (`${DB_HOST}` resolved from the environment): a shell step may see those. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -77,7 +78,8 @@ export function journalDir(stateDir: string): string {
 export async function openRestoreJournal(stateDir: string, begin: Omit<JournalBegin, 'type' | 'pid' | 'at'>): Promise<RestoreJournal> {
   const dir = journalDir(stateDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${begin.source}-${begin.scratch}.jsonl`);
+  // Database names may hold any character (even "/"): the file is named by a digest of it.
+  const file = path.join(dir, `${begin.source}-${createHash('sha256').update(begin.scratch).digest('hex').slice(0, 16)}.jsonl`);
   await append(file, { type: 'begin', ...begin, pid: process.pid, at: new Date().toISOString() }, 'wx');
   await syncFolder(dir);
   let closed = false;

@@ -77,7 +77,7 @@ describe('drc backup when something fails', () => {
     expect(sets).toHaveLength(1);
     const manifest = JSON.parse(await readFile(path.join(backups, sets[0]!.id, 'manifest.json'), 'utf8'));
     expect(manifest.status).toBe('partial');
-    expect(manifest.items.map((item: { source: string }) => item.source)).toEqual(['core-db']);
+    expect(manifest.items.map((item: { source: string }) => item.source)).toEqual(['core-db', 'drc.config', 'drc.system']);
     expect(manifest.failures[0]).toMatchObject({ source: 'app-db', type: 'mysql' });
     expect(sets[0]!.files).not.toContain('app-db.sql.zst.gpg');
   });

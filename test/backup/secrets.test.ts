@@ -75,7 +75,8 @@ describe('secrets stay secret', () => {
       expect(processes).not.toContain(secret);
     }
     expect(await filesContaining([path.join(work.dir, 'backups'), path.join(work.dir, 'state'), s3.dir], secrets)).toEqual([]);
-  });
+    // Polls /proc for the whole run of three commands: slow on a loaded machine, never flaky.
+  }, 360_000);
 
   it('a playbook step that asks for a secret by name and prints it has it masked in its output, journal and post-mortem', async () => {
     const playbook = path.join(work.dir, 'leaky.md');

@@ -28,7 +28,7 @@ Tell the team channel.
 ## Take the app offline
 \`\`\`sh
 echo "maintenance on" > \${work}/maintenance
-echo "offline, passphrase is $DRC_PASSPHRASE"
+echo "offline, passphrase is \${DRC_PASSPHRASE}"
 \`\`\`
 
 ## Back up the good state

@@ -60,7 +60,7 @@ describe('PostgreSQL recovery of a base backup to a time, in a throwaway instanc
     );
     const outcome = await runBackup({ config, stateDir: path.join(dir, 'state'), emit: ignoreEvents });
     expect(outcome.exitCode).toBe(0);
-    expect(outcome.manifest!.items.map((item) => item.file)).toEqual(['core.dump.zst.gpg', 'core.base.tar.zst.gpg']);
+    expect(outcome.manifest!.items.map((item) => item.file)).toEqual(['core.dump.zst.gpg', 'core.base.tar.zst.gpg', 'drc.config.json.zst.gpg', 'drc.system.json.zst.gpg']);
     await cluster.psql('app', 'INSERT INTO events (id) SELECT g FROM generate_series(101, 150) g');
     beforeT = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20)); // commit timestamps after T differ from it by more than rounding

@@ -8,7 +8,7 @@ import { parsePlaybook } from '../../src/playbooks/parse.js';
 import { Root } from '../../screens/root.js';
 import { createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { KEYS, settle, waitForText, writeTestConfig } from './ink-helpers.js';
+import { KEYS, selectByLabel, settle, waitForText, writeTestConfig } from './ink-helpers.js';
 
 describe('home screen', () => {
   let db: TestPgDatabase;
@@ -47,9 +47,7 @@ describe('home screen', () => {
     for (const way of ['Start an incident (pick a playbook)', 'Backups: browse, verify, restore', 'Run a backup now', 'Run a restore drill', 'Post-mortems', 'Quit']) {
       expect(frame).toContain(way);
     }
-    await settle();
-    second.stdin.write(KEYS.down);
-    await settle();
+    await selectByLabel(second.stdin, second.lastFrame, 'Backups: browse');
     second.stdin.write(KEYS.enter);
     frame = await waitForText(second.lastFrame, 'Backups on every target');
     await waitForText(second.lastFrame, outcome.setId!);

@@ -39,3 +39,22 @@ export async function writeTestConfig(dir: string, sources: unknown[], extra: Re
   const config = parseConfig(raw, file);
   return { config, origin: file, stateDir: config.stateDir! };
 }
+
+/**
+ * Moves a menu's cursor to the item whose label starts with `label`, one key at a time, towards
+ * wherever that item is drawn: no counted presses. A key that arrives while Ink re-subscribes its
+ * input handler can be lost, so a press that shows no move within a short window is repeated;
+ * an overshoot is corrected by the next press, since the direction is read from each frame.
+ */
+export async function selectByLabel(stdin: { write: (data: string) => void }, lastFrame: () => string | undefined, label: string, maxPresses = 60): Promise<string> {
+  for (let presses = 0; presses <= maxPresses; presses++) {
+    const lines = (lastFrame() ?? '').split('\n');
+    const cursor = lines.findIndex((line) => line.includes('❯'));
+    const target = lines.findIndex((line) => line.replace('❯', ' ').trimStart().startsWith(label));
+    if (target === -1) throw new Error(`no menu item "${label}" on the screen; last frame:\n${lastFrame()}`);
+    if (cursor === target) return lastFrame() ?? '';
+    stdin.write(target > cursor ? KEYS.down : KEYS.up);
+    await waitForFrame(lastFrame, (next) => next.split('\n').findIndex((line) => line.includes('❯')) !== cursor, 2_000).catch(() => undefined);
+  }
+  throw new Error(`could not move the cursor to "${label}"; last frame:\n${lastFrame()}`);
+}

@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { PlaybookPicker, type PlaybookChoice } from '../../screens/playbook-picker.js';
 import { loadPlaybookChoices } from '../../screens/hooks/playbook-choices.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { KEYS, settle, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
+import { KEYS, selectByLabel, settle, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
 
 describe('playbook picker', () => {
   let dir: string;
@@ -38,8 +38,7 @@ describe('playbook picker', () => {
     // Bundled playbooks are listed too; these name sources this config does not have.
     expect(frame).toContain('local-data-loss  (cannot be used: see below)');
 
-    await settle();
-    stdin.write(KEYS.down);
+    await selectByLabel(stdin, lastFrame, 'aab-broken');
     frame = await waitForText(lastFrame, 'aab-broken.md:9');
     expect(frame).toContain('unknown action "restor"');
     await settle();
@@ -47,9 +46,7 @@ describe('playbook picker', () => {
     await settle(100);
     expect(picked).toEqual([]);
 
-    await settle();
-    stdin.write(KEYS.up);
-    await waitForFrame(lastFrame, (text) => text.includes('❯ Disk full'));
+    await selectByLabel(stdin, lastFrame, 'Disk full');
     await settle();
     stdin.write(KEYS.enter);
     await waitForFrame(lastFrame, () => picked.length === 1);
