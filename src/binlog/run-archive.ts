@@ -18,8 +18,8 @@ import type { DocumentTrust } from '../trust/authenticate.js';
 import { loadDocumentTrust } from '../trust/load-trust.js';
 import { readBinlogFacts } from './read-facts.js';
 import { renderBinlogRestoreDoc } from './restore-doc.js';
-import { readFlushMark, writeFlushMark } from './flush-mark.js';
-import { fetchServerBinlog, flushBinaryLogs, listServerBinlogs } from './server.js';
+import { readFlushMark, writeFlushMark, writtenSince } from './flush-mark.js';
+import { fetchServerBinlog, flushBinaryLogs, listServerBinlogs, readGtidPosition } from './server.js';
 
 export interface ArchiveOptions {
   config: Config;
@@ -139,11 +139,12 @@ async function archiveSource(
       // Close the current file only when something was written since the last flush, so a
       // quiet server does not get a new empty binlog every five minutes.
       const flushedAt = await readFlushMark(options.stateDir, source.name);
-      const current = onServer[onServer.length - 1];
-      if (!current || current.name !== flushedAt?.name || current.bytes !== flushedAt.bytes) {
+      const newest = onServer[onServer.length - 1];
+      if (writtenSince(flushedAt, newest && { ...newest, gtid: await readGtidPosition(db) })) {
         await flushBinaryLogs(db, what);
         onServer = await listServerBinlogs(db, what);
-        await writeFlushMark(options.stateDir, source.name, onServer[onServer.length - 1]);
+        const flushed = onServer[onServer.length - 1];
+        await writeFlushMark(options.stateDir, source.name, flushed && { ...flushed, gtid: await readGtidPosition(db) });
       }
       // The newest file is the one the server writes to now; every other one is closed.
       closed = onServer.slice(0, -1).map((binlog) => binlog.name);

@@ -50,3 +50,14 @@ export async function fetchServerBinlog(connection: MysqlConnection, name: strin
   if (result.exitCode !== 0 || result.isCanceled) throw toolFailure(`${what}: reading ${name} from the server`, tool, result);
   return path.join(dir, name);
 }
+
+/** The GTID position of the binlog (MariaDB @@gtid_binlog_pos); undefined where the server has none. */
+export async function readGtidPosition(db: mysql.Connection): Promise<string | undefined> {
+  try {
+    const [rows] = await db.query('SELECT @@gtid_binlog_pos AS gtid');
+    const gtid = (rows as Array<{ gtid: unknown }>)[0]?.gtid;
+    return typeof gtid === 'string' ? gtid : undefined;
+  } catch {
+    return undefined;
+  }
+}

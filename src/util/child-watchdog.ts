@@ -15,7 +15,7 @@ function stat(pid) {
   try {
     const text = fs.readFileSync('/proc/' + pid + '/stat', 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), start: fields[19] };
+    return { ppid: Number(fields[1]), pgrp: Number(fields[2]), start: fields[19] };
   } catch { return undefined; }
 }
 function alive(pid) { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } }
@@ -38,11 +38,24 @@ function scan() {
     }
   }
 }
-let tick = 0;
+const self = stat(parent);
+// A tool started after the last scan is not in 'seen': once drc is gone it is an orphan (its
+// parent is now init) in drc's process group, started after drc. Those are drc's too.
+function orphansOfParent() {
+  const found = [];
+  if (!self) return found;
+  let pids;
+  try { pids = fs.readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name)).map(Number); } catch { return found; }
+  for (const pid of pids) {
+    const info = stat(pid);
+    if (info && info.ppid === 1 && info.pgrp === self.pgrp && Number(info.start) >= Number(self.start) && pid !== process.pid) found.push([pid, info.start]);
+  }
+  return found;
+}
 setInterval(() => {
-  // Whether drc lives is checked every 100 ms; its tree (long-lived tools) is listed every 500 ms.
-  if (alive(parent)) return (tick += 1) % 5 === 0 && scan();
-  for (const [pid, start] of seen) if (stat(pid)?.start === start) { try { process.kill(pid, 'SIGKILL'); } catch {} }
+  // Every 100 ms: whether drc lives, and its tree of tools.
+  if (alive(parent)) return scan();
+  for (const [pid, start] of [...seen, ...orphansOfParent()]) if (stat(pid)?.start === start) { try { process.kill(pid, 'SIGKILL'); } catch {} }
   process.exit(0);
 }, 100);
 scan();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -49,21 +50,20 @@ describe('secrets stay secret', () => {
   });
 
   it('the passphrase, the DB password and the S3 secret appear in no output, set, state or process argument', async () => {
-    // A dump that pauses half-way, so the process table can be read while drc works.
+    // A dump that holds still until the process table has been read, so drc and its tools are
+    // looked at while they run: it says it started, then waits for the test's go-ahead.
     const fakeBin = path.join(work.dir, 'bin');
     await mkdir(fakeBin, { recursive: true });
+    const started = path.join(work.dir, 'dump-started');
+    const proceed = path.join(work.dir, 'dump-proceed');
     const real = (await execa('bash', ['-c', 'command -v mariadb-dump'])).stdout.trim();
-    await writeFile(path.join(fakeBin, 'mariadb-dump'), `#!/bin/bash\nsleep 1.5\nexec "${real}" "$@"\n`);
+    await writeFile(path.join(fakeBin, 'mariadb-dump'), `#!/bin/bash\ntouch "${started}"\nwhile [ ! -e "${proceed}" ]; do sleep 0.05; done\nexec "${real}" "$@"\n`);
     await chmod(path.join(fakeBin, 'mariadb-dump'), 0o755);
     const { command, args } = drcCommand();
     const running = execa(command, [...args, '--config', config, '--json', 'backup'], { env: { ...env, PATH: `${fakeBin}:${process.env.PATH}` }, reject: false });
-    const readProcesses = async () =>
-      (await execa('bash', ['-c', 'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < "$f" 2>/dev/null; echo; done'], { reject: false })).stdout;
-    let processes = await readProcesses();
-    for (let tries = 0; tries < 100 && !processes.includes(path.join(fakeBin, 'mariadb-dump')); tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      processes = await readProcesses();
-    }
+    await expect.poll(() => existsSync(started), { timeout: 300_000, interval: 50 }).toBe(true);
+    const processes = (await execa('bash', ['-c', 'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < "$f" 2>/dev/null; echo; done'], { reject: false })).stdout;
+    await writeFile(proceed, '');
     const result = await running;
     expect(result.exitCode, result.stderr).toBe(0);
     expect(processes).toContain(path.join(fakeBin, 'mariadb-dump')); // the dump really was running when we looked
@@ -75,7 +75,6 @@ describe('secrets stay secret', () => {
       expect(processes).not.toContain(secret);
     }
     expect(await filesContaining([path.join(work.dir, 'backups'), path.join(work.dir, 'state'), s3.dir], secrets)).toEqual([]);
-    // Polls /proc for the whole run of three commands: slow on a loaded machine, never flaky.
   }, 360_000);
 
   it('a playbook step that asks for a secret by name and prints it has it masked in its output, journal and post-mortem', async () => {

@@ -46,8 +46,21 @@ export async function writeTestConfig(dir: string, sources: unknown[], extra: Re
  * input handler can be lost, so a press that shows no move within a short window is repeated;
  * an overshoot is corrected by the next press, since the direction is read from each frame.
  */
+/**
+ * Lets React run its passive effects: Ink re-subscribes a component's input handler in an effect
+ * after the frame is drawn, so a key sent the moment a frame appears can reach the previous
+ * render's handler (the previous cursor). Not a sleep: it drains what is already queued.
+ */
+export async function drainEffects(): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
 export async function selectByLabel(stdin: { write: (data: string) => void }, lastFrame: () => string | undefined, label: string, maxPresses = 60): Promise<string> {
   for (let presses = 0; presses <= maxPresses; presses++) {
+    await drainEffects();
     const lines = (lastFrame() ?? '').split('\n');
     const cursor = lines.findIndex((line) => line.includes('❯'));
     const target = lines.findIndex((line) => line.replace('❯', ' ').trimStart().startsWith(label));
