@@ -11,6 +11,7 @@ import { IncidentScreen, type IncidentStart } from './incident-screen.js';
 import { TaskScreen } from './task-screen.js';
 import { useHomeData } from './hooks/use-home-data.js';
 import { InterruptProvider } from './hooks/use-interrupt.js';
+import { KeyboardProvider } from './hooks/use-keyboard.js';
 import { loadPlaybookChoices } from './hooks/playbook-choices.js';
 import type { TaskRun } from './hooks/use-task.js';
 import { drillTask } from './tasks.js';
@@ -107,8 +108,10 @@ export function Root({ loaded, offerResume = true, playbookVars }: { loaded: Loa
     }
   }
   return (
-    <InterruptProvider onUnclaimed={exit}>
-      <Box flexDirection="column">{screen}</Box>
-    </InterruptProvider>
+    <KeyboardProvider>
+      <InterruptProvider onUnclaimed={exit}>
+        <Box flexDirection="column">{screen}</Box>
+      </InterruptProvider>
+    </KeyboardProvider>
   );
 }

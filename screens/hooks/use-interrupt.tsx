@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import { Command } from '../keys.js';
 import { useCommands } from './use-commands.js';
 
@@ -16,8 +16,11 @@ export const InterruptContext = createContext<InterruptClaims>({ claim: () => ()
 export function useInterrupt(handler: () => void, active: boolean): void {
   const claims = useContext(InterruptContext);
   const latest = useRef(handler);
-  latest.current = handler;
-  useEffect(() => (active ? claims.claim(() => latest.current()) : undefined), [claims, active]);
+  useLayoutEffect(() => {
+    latest.current = handler;
+  });
+  // In the drawing commit, like key listeners: Ctrl+C right after a step starts asks first.
+  useLayoutEffect(() => (active ? claims.claim(() => latest.current()) : undefined), [claims, active]);
 }
 
 /** Owns Ctrl+C: the newest claim gets it; with none, `onUnclaimed` (the root quits). */

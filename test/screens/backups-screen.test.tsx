@@ -7,7 +7,7 @@ import { readHistory } from '../../src/state/history.js';
 import { Root } from '../../screens/root.js';
 import { pgAdminQuery, createPgDatabase, type TestPgDatabase, pgQueryOnce } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { KEYS, settle, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
+import { KEYS, drainEffects, pressOnMenu, selectByLabel, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
 
 describe('backups browser', () => {
   let db: TestPgDatabase;
@@ -31,12 +31,11 @@ describe('backups browser', () => {
   async function openBackups() {
     const app = render(<Root loaded={loaded} />);
     await waitForText(app.lastFrame, 'What now?');
-    await settle();
-    app.stdin.write(KEYS.down);
-    await settle();
-    app.stdin.write(KEYS.enter);
+    await selectByLabel(app.stdin, app.lastFrame, 'Backups: browse');
+    await pressOnMenu(app.stdin, KEYS.enter);
     await waitForText(app.lastFrame, setId);
-    await settle();
+    // The sets list is a menu: its handler attaches after the frame.
+    await drainEffects();
     return app;
   }
 
@@ -59,19 +58,16 @@ describe('backups browser', () => {
     await pgQueryOnce(db.name, 'DELETE FROM calls WHERE id > 10');
     stdin.write('r');
     await waitForText(lastFrame, `Restore which source from ${setId}?`);
-    await settle();
-    stdin.write(KEYS.enter);
+    await pressOnMenu(stdin, KEYS.enter);
     let frame = await waitForText(lastFrame, `Restore app-db from ${setId}?`, 60_000);
     expect(frame).toMatch(/new database "drc_browse_\w+_restore_/);
     expect(frame).toContain('y yes');
-    await settle();
     stdin.write('y');
     frame = await waitForText(lastFrame, '✓ done', 60_000);
     const { rows } = await pgQueryOnce(db.name, 'SELECT count(*) FROM calls');
     expect(Number(rows[0]!.count)).toBe(40);
     const kept = await pgAdminQuery('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${db.name}_before_%`]);
     expect(kept.rowCount).toBe(1);
-    await settle();
     stdin.write(KEYS.enter);
     await waitForFrame(lastFrame, (text) => text.includes('What now?'));
     unmount();

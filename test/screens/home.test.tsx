@@ -8,7 +8,7 @@ import { parsePlaybook } from '../../src/playbooks/parse.js';
 import { Root } from '../../screens/root.js';
 import { createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { KEYS, selectByLabel, settle, waitForText, writeTestConfig } from './ink-helpers.js';
+import { KEYS, selectByLabel, waitForText, writeTestConfig } from './ink-helpers.js';
 
 describe('home screen', () => {
   let db: TestPgDatabase;
@@ -64,7 +64,6 @@ describe('home screen', () => {
     let frame = await waitForText(lastFrame, 'is still open. Resume it now?');
     expect(frame).toContain(`Incident ${runner.id}`);
     expect(frame).toContain('Left open: 1 of 2 steps done, next: Second');
-    await settle();
     stdin.write('n');
     frame = await waitForText(lastFrame, 'What now?');
     expect(frame).toContain(`Resume incident ${runner.id} (Left open, 1/2 steps done)`);

@@ -8,8 +8,9 @@ import { readJournal } from '../../src/incidents/journal.js';
 import { loadPlaybookFile } from '../../src/playbooks/load.js';
 import { IncidentScreen } from '../../screens/incident-screen.js';
 import { InterruptProvider } from '../../screens/hooks/use-interrupt.js';
+import { KeyboardProvider } from '../../screens/hooks/use-keyboard.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { KEYS, settle, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
+import { KEYS, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
 
 const PLAYBOOK = `---
 id: console-test
@@ -63,9 +64,11 @@ describe('incident runner screen', () => {
   function open(onLeave: () => void = () => {}) {
     const playbook = loadPlaybookFile(playbookFile, { config: loaded.config });
     return render(
-      <InterruptProvider onUnclaimed={() => {}}>
-        <IncidentScreen loaded={loaded} start={{ kind: 'new', playbook }} onLeave={onLeave} />
-      </InterruptProvider>,
+      <KeyboardProvider>
+        <InterruptProvider onUnclaimed={() => {}}>
+          <IncidentScreen loaded={loaded} start={{ kind: 'new', playbook }} onLeave={onLeave} />
+        </InterruptProvider>
+      </KeyboardProvider>,
     );
   }
 
@@ -81,7 +84,6 @@ describe('incident runner screen', () => {
     expect(frame).toContain('Space tick');
     expect(frame).toContain('s skip');
 
-    await settle();
     stdin.write(KEYS.enter);
     frame = await waitForText(lastFrame, 'output line 30');
     // The tail is bounded: the first lines scrolled away, the frame stays short.
@@ -100,7 +102,6 @@ describe('incident runner screen', () => {
 
     stdin.write('n');
     await waitForText(lastFrame, 'Note for the journal');
-    await settle();
     stdin.write('impact: bookings of the last hour missing');
     stdin.write(KEYS.enter);
     await waitForText(lastFrame, 'Enter run/confirm');
@@ -120,7 +121,6 @@ describe('incident runner screen', () => {
 
     stdin.write('s');
     await waitForText(lastFrame, 'Skip step 5');
-    await settle();
     stdin.write(KEYS.enter);
     await waitForText(lastFrame, 'an answer is needed here');
     stdin.write('not needed on this host');
@@ -129,14 +129,14 @@ describe('incident runner screen', () => {
     frame = await waitForText(lastFrame, 'RESOLVED');
     expect(frame).toMatch(/RTO achieved .* against 2h 0m: ✓ met/);
     expect(frame).toContain('What happened?');
-    for (const answer of ['The nightly job dropped a table.', 'Support call at 08:10.', 'Nothing after the restore.', 'Test the cron job.']) {
-      await settle();
+    const answers = ['The nightly job dropped a table.', 'Support call at 08:10.', 'Nothing after the restore.', 'Test the cron job.'];
+    for (const [index, answer] of answers.entries()) {
+      // Each question is its own prompt: type once it is on the screen.
+      await waitForText(lastFrame, `question ${index + 1} of ${answers.length}`);
       stdin.write(answer);
       stdin.write(KEYS.enter);
-      await settle(100);
     }
     frame = await waitForText(lastFrame, 'Post-mortem written');
-    await settle();
     stdin.write(KEYS.enter);
     await waitForFrame(lastFrame, () => left);
     unmount();
@@ -156,19 +156,15 @@ describe('incident runner screen', () => {
     await writeFile(playbookFile, PLAYBOOK.replace('${flag}', flag()).replace('for i in $(seq 1 30); do echo "output line $i"; done', 'echo started; sleep 60'));
     const { lastFrame, stdin, unmount } = open();
     await waitForText(lastFrame, 'Print some lines');
-    await settle();
     stdin.write(KEYS.enter);
     await waitForFrame(lastFrame, (text) => /│ started/.test(text));
     stdin.write(KEYS.ctrlC);
     let frame = await waitForText(lastFrame, 'Stop step 1 now?');
-    await settle();
     stdin.write('n');
     frame = await waitForFrame(lastFrame, (text) => !text.includes('Stop step 1 now?'));
     expect(frame).toContain('running');
-    await settle();
     stdin.write(KEYS.ctrlC);
     await waitForText(lastFrame, 'Stop step 1 now?');
-    await settle();
     stdin.write('y');
     frame = await waitForFrame(lastFrame, (text) => /■\s+1\. Print some lines\s+interrupted/.test(text));
     expect(frame).toContain('stopped by the operator (Ctrl+C)');
@@ -182,18 +178,14 @@ describe('incident runner screen', () => {
     let left = false;
     const { lastFrame, stdin, unmount } = open(() => (left = true));
     await waitForText(lastFrame, 'Print some lines');
-    await settle();
     stdin.write('q');
     const frame = await waitForText(lastFrame, 'Leave this incident? It stays open.');
-    await settle();
     expect(frame).toMatch(/drc resume \d{4}-\d\d-\d\dT\d{4}Z-console-test/);
     stdin.write(KEYS.escape);
     await waitForFrame(lastFrame, (text) => !text.includes('Leave this incident?'));
     expect(left).toBe(false);
-    await settle();
     stdin.write('q');
     await waitForText(lastFrame, 'Leave this incident?');
-    await settle();
     stdin.write('y');
     await waitForFrame(lastFrame, () => left);
     unmount();

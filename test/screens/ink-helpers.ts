@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 export const KEYS = { enter: '\r', escape: '\u001B', up: '\u001B[A', down: '\u001B[B', space: ' ', ctrlC: '\u0003' };
 
 /** Waits until the frame satisfies `check` (Ink renders asynchronously); fails with the last frame. */
-export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, timeoutMs = 20_000): Promise<string> {
+export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, timeoutMs = 60_000): Promise<string> {
   const started = Date.now();
   for (;;) {
     const frame = lastFrame() ?? '';
@@ -19,8 +19,6 @@ export async function waitForFrame(lastFrame: () => string | undefined, check: (
 export const waitForText = (lastFrame: () => string | undefined, text: string, timeoutMs?: number) =>
   waitForFrame(lastFrame, (frame) => frame.includes(text), timeoutMs);
 
-/** Lets Ink's input handlers attach (they subscribe in an effect after the first render). */
-export const settle = (ms = 60) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A config with one local target in `dir` (plus `sources`), passphrase in a 0600 file. */
 export async function writeTestConfig(dir: string, sources: unknown[], extra: Record<string, unknown> = {}): Promise<LoadedConfig> {
@@ -41,15 +39,10 @@ export async function writeTestConfig(dir: string, sources: unknown[], extra: Re
 }
 
 /**
- * Moves a menu's cursor to the item whose label starts with `label`, one key at a time, towards
- * wherever that item is drawn: no counted presses. A key that arrives while Ink re-subscribes its
- * input handler can be lost, so a press that shows no move within a short window is repeated;
- * an overshoot is corrected by the next press, since the direction is read from each frame.
- */
-/**
- * Lets React run its passive effects: Ink re-subscribes a component's input handler in an effect
- * after the frame is drawn, so a key sent the moment a frame appears can reach the previous
- * render's handler (the previous cursor). Not a sleep: it drains what is already queued.
+ * Lets React run its passive effects. The console's own screens listen from the commit that draws
+ * them (screens/hooks/use-keyboard.tsx), but a menu (ink-select-input) subscribes in a passive
+ * effect after its frame is drawn, so a key sent the moment a menu appears can reach the previous
+ * render's handler. Not a sleep: it drains what is already queued.
  */
 export async function drainEffects(): Promise<void> {
   for (let round = 0; round < 3; round++) {
@@ -58,6 +51,18 @@ export async function drainEffects(): Promise<void> {
   }
 }
 
+/** Sends a key to a menu once its handler for the frame on screen is attached. */
+export async function pressOnMenu(stdin: { write: (data: string) => void }, key: string): Promise<void> {
+  await drainEffects();
+  stdin.write(key);
+}
+
+/**
+ * Moves a menu's cursor to the item whose label starts with `label`, one key at a time, towards
+ * wherever that item is drawn: no counted presses. A press that shows no move within a short
+ * window is repeated; an overshoot is corrected by the next press, since the direction is read
+ * from each frame.
+ */
 export async function selectByLabel(stdin: { write: (data: string) => void }, lastFrame: () => string | undefined, label: string, maxPresses = 60): Promise<string> {
   for (let presses = 0; presses <= maxPresses; presses++) {
     await drainEffects();

@@ -5,7 +5,7 @@ import { readHistory } from '../../src/state/history.js';
 import { Root } from '../../screens/root.js';
 import { createPgDatabase, type TestPgDatabase } from '../helpers/postgres.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { KEYS, settle, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
+import { KEYS, pressOnMenu, selectByLabel, waitForFrame, waitForText, writeTestConfig } from './ink-helpers.js';
 
 describe('backup now and drill from the home screen', () => {
   let db: TestPgDatabase;
@@ -24,28 +24,23 @@ describe('backup now and drill from the home screen', () => {
     await cleanup();
   });
 
-  async function choose(app: ReturnType<typeof render>, downs: number) {
+  async function choose(app: ReturnType<typeof render>, label: string) {
     await waitForText(app.lastFrame, 'What now?');
-    for (let i = 0; i < downs; i += 1) {
-      await settle();
-      app.stdin.write(KEYS.down);
-    }
-    await settle();
-    app.stdin.write(KEYS.enter);
+    await selectByLabel(app.stdin, app.lastFrame, label);
+    await pressOnMenu(app.stdin, KEYS.enter);
   }
 
   it('runs a backup, then a drill, showing how each went', async () => {
     const app = render(<Root loaded={loaded} />);
-    await choose(app, 2);
+    await choose(app, 'Run a backup now');
     let frame = await waitForText(app.lastFrame, '✓ done', 60_000);
     expect(frame).toContain('Backup now');
     expect(frame).toMatch(/backup OK: set \S+ on local/);
     expect(frame).toContain('Enter back');
-    await settle();
     app.stdin.write(KEYS.enter);
     frame = await waitForFrame(app.lastFrame, (text) => /app-db\s+\d{4}-\d\d-\d\dT/.test(text));
 
-    await choose(app, 3);
+    await choose(app, 'Run a restore drill');
     frame = await waitForText(app.lastFrame, '✓ done', 60_000);
     expect(frame).toContain('Restore drill');
     const drills = await readHistory(loaded.stateDir, 'drill');
