@@ -27,10 +27,10 @@ const PROBE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
  * probe has a timeout, a missing tool is noted, and nothing here throws.
  */
 export async function collectInventory(config: Config, now = new Date()): Promise<Inventory> {
-  const probes: ProbeResult[] = [];
-  for (const probe of PROBES) probes.push(await runProbe(probe));
+  // All at once: each probe mostly waits (systemctl alone takes seconds on a busy host), and the
+  // set cannot be written before the inventory is; results keep the table's order.
   const backedUp = config.sources.flatMap((source) => (source.type === 'files' ? source.paths : []));
-  const { owners, paths } = await collectOwners(backedUp);
+  const [probes, { owners, paths }] = await Promise.all([Promise.all(PROBES.map(runProbe)), collectOwners(backedUp)]);
   return { format: INVENTORY_FORMAT, host: hostName(), collectedAt: now.toISOString(), probes, owners, paths };
 }
 
